@@ -1,0 +1,67 @@
+import { Construct } from 'constructs';
+import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
+import { IMAGES, LITMUS_VERSION } from '../../lib/versions';
+import { type INamespaceRef } from '../namespace';
+import { FAULT_DEFINITIONS, type FaultDefinition, type FaultName } from './faults';
+
+export interface ChaosExperimentProps {
+  /** The chaos namespace: the ChaosExperiment must live where the engines that run it live. */
+  readonly namespace: INamespaceRef;
+  /** The fault the experiment runs. */
+  readonly fault: FaultName;
+  /**
+   * The experiment image (litmus-go's go-runner), pinned.
+   * @default IMAGES.goRunner
+   */
+  readonly image?: string;
+}
+
+/**
+ * A Litmus ChaosExperiment: the definition of one fault (image, command, default env, declared permissions),
+ * installed in the chaos namespace. Engines in the same namespace run it by name; their env overrides the
+ * defaults it carries. One per fault and namespace.
+ */
+export class ChaosExperiment extends Construct {
+  public readonly name: FaultName;
+  public readonly namespace: INamespaceRef;
+  public readonly definition: FaultDefinition;
+  public readonly apiObject: litmus.ChaosExperiment;
+
+  public constructor(scope: Construct, id: string, props: ChaosExperimentProps) {
+    super(scope, id);
+    this.definition = FAULT_DEFINITIONS[props.fault];
+    this.name = props.fault;
+    this.namespace = props.namespace;
+    const image = props.image ?? IMAGES.goRunner;
+    const labels = {
+      'name': this.name,
+      'app.kubernetes.io/part-of': 'litmus',
+      'app.kubernetes.io/component': 'experiment-job',
+      'app.kubernetes.io/version': LITMUS_VERSION,
+    };
+    this.apiObject = new litmus.ChaosExperiment(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace.name,
+        labels: { ...labels, 'app.kubernetes.io/component': 'chaosexperiment' },
+      },
+      spec: {
+        definition: {
+          scope: this.definition.scope,
+          // Informational only: neither the operator nor the runner reads it. ExperimentRbac grants these rules.
+          permissions: this.definition.permissions.map((p) => ({
+            apiGroups: [...p.apiGroups], resources: [...p.resources], verbs: [...p.verbs],
+          })),
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/bash'],
+          args: ['-c', `./experiments -name ${this.name}`],
+          env: Object.entries(this.definition.defaults).map(([name, value]) => ({
+            name, value: name === 'LIB_IMAGE' ? image : value,
+          })),
+          labels,
+        },
+      },
+    });
+  }
+}

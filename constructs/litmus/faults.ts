@@ -1,0 +1,620 @@
+import { Duration } from 'cdk8s';
+import { IMAGES } from '../../lib/versions';
+import {
+  assertIntegerInRange, assertOneOf, assertPercentage, ValidationError, wholeSeconds,
+} from '../../lib/validation';
+
+/** The faults of the catalogue (names of the Litmus ChaosExperiments). */
+export enum FaultName {
+  POD_DELETE = 'pod-delete',
+  CONTAINER_KILL = 'container-kill',
+  POD_CPU_HOG = 'pod-cpu-hog',
+  POD_MEMORY_HOG = 'pod-memory-hog',
+  POD_NETWORK_LATENCY = 'pod-network-latency',
+  POD_NETWORK_LOSS = 'pod-network-loss',
+  POD_AUTOSCALER = 'pod-autoscaler',
+  DISK_FILL = 'disk-fill',
+  NODE_DRAIN = 'node-drain',
+  NODE_CPU_HOG = 'node-cpu-hog',
+}
+
+/** Every fault name, for messages and config validation. */
+export const FAULT_NAMES: readonly FaultName[] = Object.values(FaultName);
+
+/** What a fault hits: pods of the target, or the nodes under them. Node-level faults need an environment's consent. */
+export enum FaultLevel {
+  POD = 'pod',
+  NODE = 'node',
+}
+
+/** `spec.definition.scope` of the ChaosExperiment, as upstream declares it. */
+export enum FaultScope {
+  NAMESPACED = 'Namespaced',
+  CLUSTER = 'Cluster',
+}
+
+/** Container runtimes Litmus helpers can talk to, each with its usual socket. */
+export enum ContainerRuntime {
+  DOCKER = 'docker',
+  CONTAINERD = 'containerd',
+  CRIO = 'crio',
+}
+
+/** The runtime socket each runtime listens on by default. */
+export const DEFAULT_SOCKET_PATHS: Readonly<Record<ContainerRuntime, string>> = {
+  [ContainerRuntime.DOCKER]: '/var/run/docker.sock',
+  [ContainerRuntime.CONTAINERD]: '/run/containerd/containerd.sock',
+  [ContainerRuntime.CRIO]: '/var/run/crio/crio.sock',
+};
+
+/** Order in which several targets are hit. */
+export enum Sequence {
+  PARALLEL = 'parallel',
+  SERIAL = 'serial',
+}
+
+/**
+ * Where a permission is granted. Engines, experiments and their ServiceAccounts live in the chaos namespace;
+ * targets live elsewhere.
+ */
+export enum Placement {
+  /** In the target's namespace (RoleBinding there, subject the SA in the chaos namespace): acting on the target. */
+  TARGET = 'target',
+  /** In the chaos namespace: the fault's own jobs, helper pods, events, ChaosResults. */
+  CHAOS = 'chaos',
+  /** Cluster-wide (ClusterRole): cluster-scoped resources, or pods on a node in any namespace. */
+  CLUSTER = 'cluster',
+}
+
+/** One RBAC rule a fault needs, and where it is granted. */
+export interface Permission {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  readonly placement: readonly Placement[];
+}
+
+/** Static facts about a fault (Litmus chaos-charts 3.28.0 fault.yaml, images bumped to 3.31.0). */
+export interface FaultDefinition {
+  readonly name: FaultName;
+  readonly description: string;
+  readonly scope: FaultScope;
+  readonly level: FaultLevel;
+  /** The RBAC rules the fault's ServiceAccount needs (upstream `spec.definition.permissions`), placed. */
+  readonly permissions: readonly Permission[];
+  /** Env defaults the ChaosExperiment carries (the engine overrides the tunables it sets). */
+  readonly defaults: Readonly<Record<string, string>>;
+}
+
+const { TARGET, CHAOS, CLUSTER } = Placement;
+const POD_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'deletecollection'];
+
+/** The rules every fault shares: its jobs, events, configmaps, logs and the Litmus resources, in the chaos namespace. */
+function runnerRules(podPlacement: readonly Placement[]): Permission[] {
+  return [
+    { apiGroups: [''], resources: ['pods'], verbs: POD_VERBS, placement: podPlacement },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'list', 'patch', 'update'], placement: [CHAOS] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'], placement: [CHAOS] },
+    { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'], placement: [CHAOS] },
+  ];
+}
+const JOBS: Permission = { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'get', 'delete', 'deletecollection'], placement: [CHAOS] };
+const LITMUS: Permission = {
+  apiGroups: ['litmuschaos.io'], resources: ['chaosengines', 'chaosexperiments', 'chaosresults'],
+  verbs: ['create', 'list', 'get', 'patch', 'update', 'delete'], placement: [CHAOS],
+};
+/** Rules of every pod-level fault: helper pods in the chaos namespace, target pods and their owners in the target's. */
+const POD_FAULT_RULES: readonly Permission[] = [
+  ...runnerRules([TARGET, CHAOS]),
+  { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [TARGET] },
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets', 'daemonsets'], verbs: ['list', 'get'], placement: [TARGET] },
+  { apiGroups: ['apps.openshift.io'], resources: ['deploymentconfigs'], verbs: ['list', 'get'], placement: [TARGET] },
+  { apiGroups: [''], resources: ['replicationcontrollers'], verbs: ['get', 'list'], placement: [TARGET] },
+  { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['list', 'get'], placement: [TARGET] },
+  JOBS,
+  LITMUS,
+];
+
+function podFault(name: FaultName, description: string, defaults: Record<string, string>): FaultDefinition {
+  return { name, description, scope: FaultScope.NAMESPACED, level: FaultLevel.POD, permissions: POD_FAULT_RULES, defaults };
+}
+
+const RUNTIME_DEFAULTS = {
+  CONTAINER_RUNTIME: ContainerRuntime.CONTAINERD,
+  SOCKET_PATH: DEFAULT_SOCKET_PATHS[ContainerRuntime.CONTAINERD],
+  LIB_IMAGE: IMAGES.goRunner,
+};
+const TARGETING_DEFAULTS = { PODS_AFFECTED_PERC: '', TARGET_PODS: '', NODE_LABEL: '', SEQUENCE: Sequence.PARALLEL, DEFAULT_HEALTH_CHECK: 'false' };
+
+/** The catalogue: facts about each supported fault. */
+export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
+  [FaultName.POD_DELETE]: podFault(FaultName.POD_DELETE, 'Deletes pods of the target workload.', {
+    TOTAL_CHAOS_DURATION: '15', RAMP_TIME: '', FORCE: 'true', CHAOS_INTERVAL: '5', TARGET_CONTAINER: '', ...TARGETING_DEFAULTS,
+  }),
+  [FaultName.CONTAINER_KILL]: podFault(FaultName.CONTAINER_KILL, 'Kills a container of the target pods through the container runtime.', {
+    TARGET_CONTAINER: '', RAMP_TIME: '', CHAOS_INTERVAL: '10', SIGNAL: 'SIGKILL', TOTAL_CHAOS_DURATION: '20',
+    ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
+  }),
+  [FaultName.POD_CPU_HOG]: podFault(FaultName.POD_CPU_HOG, 'Consumes CPU in the target pods (stress-ng in a helper attached through the runtime).', {
+    TOTAL_CHAOS_DURATION: '60', CPU_CORES: '1', CPU_LOAD: '100', RAMP_TIME: '', TARGET_CONTAINER: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
+  }),
+  [FaultName.POD_MEMORY_HOG]: podFault(FaultName.POD_MEMORY_HOG, 'Consumes memory in the target pods (stress-ng in a helper attached through the runtime).', {
+    TOTAL_CHAOS_DURATION: '60', MEMORY_CONSUMPTION: '500', NUMBER_OF_WORKERS: '1', RAMP_TIME: '', TARGET_CONTAINER: '',
+    ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
+  }),
+  [FaultName.POD_NETWORK_LATENCY]: podFault(FaultName.POD_NETWORK_LATENCY, 'Delays the network traffic of the target pods (tc netem).', {
+    TARGET_CONTAINER: '', NETWORK_INTERFACE: 'eth0', NETWORK_LATENCY: '2000', JITTER: '0', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '',
+    DESTINATION_IPS: '', DESTINATION_HOSTS: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
+  }),
+  [FaultName.POD_NETWORK_LOSS]: podFault(FaultName.POD_NETWORK_LOSS, 'Drops a share of the network packets of the target pods (tc netem).', {
+    TARGET_CONTAINER: '', NETWORK_INTERFACE: 'eth0', NETWORK_PACKET_LOSS_PERCENTAGE: '100', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '',
+    DESTINATION_IPS: '', DESTINATION_HOSTS: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
+  }),
+  [FaultName.POD_AUTOSCALER]: {
+    name: FaultName.POD_AUTOSCALER,
+    description: 'Scales the target workload to a replica count and checks that every replica becomes ready.',
+    scope: FaultScope.CLUSTER,
+    level: FaultLevel.POD,
+    permissions: [
+      ...runnerRules([TARGET, CHAOS]),
+      { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [TARGET] },
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list', 'get', 'patch', 'update'], placement: [TARGET] },
+      JOBS,
+      LITMUS,
+    ],
+    defaults: { TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', REPLICA_COUNT: '5', DEFAULT_HEALTH_CHECK: 'false' },
+  },
+  [FaultName.DISK_FILL]: podFault(FaultName.DISK_FILL, 'Fills the ephemeral storage of the target pods.', {
+    TARGET_CONTAINER: '', FILL_PERCENTAGE: '80', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', DATA_BLOCK_SIZE: '256',
+    EPHEMERAL_STORAGE_MEBIBYTES: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
+  }),
+  [FaultName.NODE_DRAIN]: {
+    name: FaultName.NODE_DRAIN,
+    description: 'Cordons and drains the node the target runs on, evicting its pods.',
+    scope: FaultScope.CLUSTER,
+    level: FaultLevel.NODE,
+    permissions: [
+      ...runnerRules([CLUSTER]),
+      { apiGroups: [''], resources: ['pods/exec', 'pods/eviction'], verbs: ['get', 'list', 'create'], placement: [CLUSTER] },
+      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['list', 'get', 'delete'], placement: [CLUSTER] },
+      JOBS,
+      LITMUS,
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'patch'], placement: [CLUSTER] },
+    ],
+    defaults: { TARGET_NODE: '', NODE_LABEL: '', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', DEFAULT_HEALTH_CHECK: 'false' },
+  },
+  [FaultName.NODE_CPU_HOG]: {
+    name: FaultName.NODE_CPU_HOG,
+    description: 'Consumes CPU on nodes through a helper pod scheduled on them.',
+    scope: FaultScope.CLUSTER,
+    level: FaultLevel.NODE,
+    permissions: [
+      ...runnerRules([TARGET, CHAOS]),
+      { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [CHAOS] },
+      JOBS,
+      LITMUS,
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'], placement: [CLUSTER] },
+    ],
+    defaults: {
+      TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', NODE_CPU_CORE: '', CPU_LOAD: '100', TARGET_NODES: '', NODE_LABEL: '',
+      LIB_IMAGE: IMAGES.goRunner, NODES_AFFECTED_PERC: '', DEFAULT_HEALTH_CHECK: 'false', SEQUENCE: Sequence.PARALLEL,
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tunables
+
+/** Tunables every fault has. */
+export interface CommonFaultProps {
+  /**
+   * How long the chaos lasts (`TOTAL_CHAOS_DURATION`, whole seconds).
+   * @default - the fault's upstream default (see FAULT_DEFINITIONS)
+   */
+  readonly totalChaosDuration?: Duration;
+  /**
+   * Wait before and after the injection (`RAMP_TIME`, whole seconds).
+   * @default - no ramp
+   */
+  readonly rampTime?: Duration;
+}
+
+/** Tunables of faults that pick a share of the target's pods. */
+export interface PodTargetingProps {
+  /**
+   * Percentage of the target's pods to affect (`PODS_AFFECTED_PERC`). 0 means one pod. Limited by the environment's
+   * blast radius.
+   * @default - one pod
+   */
+  readonly podsAffectedPercent?: number;
+  /**
+   * Whether several target pods are hit one after another or at once.
+   * @default Sequence.PARALLEL
+   */
+  readonly sequence?: Sequence;
+}
+
+/** Tunables of faults that act through the node's container runtime. */
+export interface RuntimeProps {
+  /**
+   * The nodes' container runtime.
+   * @default ContainerRuntime.CONTAINERD
+   */
+  readonly runtime?: ContainerRuntime;
+  /**
+   * Path of the runtime's socket on the node.
+   * @default - the runtime's usual socket (DEFAULT_SOCKET_PATHS)
+   */
+  readonly socketPath?: string;
+}
+
+export interface PodDeleteProps extends CommonFaultProps, PodTargetingProps {
+  /**
+   * Time between two deletions (`CHAOS_INTERVAL`).
+   * @default Duration.seconds(5)
+   */
+  readonly chaosInterval?: Duration;
+  /**
+   * Delete with grace period 0 (`FORCE`).
+   * @default true
+   */
+  readonly force?: boolean;
+}
+
+export interface ContainerKillProps extends CommonFaultProps, PodTargetingProps, RuntimeProps {
+  /**
+   * Time between two kills (`CHAOS_INTERVAL`).
+   * @default Duration.seconds(10)
+   */
+  readonly chaosInterval?: Duration;
+  /**
+   * Signal sent to the container.
+   * @default 'SIGKILL'
+   */
+  readonly signal?: 'SIGKILL' | 'SIGTERM';
+  /**
+   * Container to kill.
+   * @default - the pod's first container
+   */
+  readonly targetContainer?: string;
+}
+
+export interface PodCpuHogProps extends CommonFaultProps, PodTargetingProps, RuntimeProps {
+  /**
+   * CPU cores to load in each target pod (`CPU_CORES`).
+   * @default 1
+   */
+  readonly cpuCores?: number;
+  /**
+   * Load per core, in percent (`CPU_LOAD`).
+   * @default 100
+   */
+  readonly cpuLoadPercent?: number;
+}
+
+export interface PodMemoryHogProps extends CommonFaultProps, PodTargetingProps, RuntimeProps {
+  /**
+   * Memory to consume, in megabytes (`MEMORY_CONSUMPTION`).
+   * @default 500
+   */
+  readonly memoryConsumptionMegabytes?: number;
+  /**
+   * Stress workers (`NUMBER_OF_WORKERS`).
+   * @default 1
+   */
+  readonly workers?: number;
+}
+
+export interface NetworkFaultProps extends CommonFaultProps, PodTargetingProps, RuntimeProps {
+  /**
+   * Network interface of the target pods.
+   * @default 'eth0'
+   */
+  readonly networkInterface?: string;
+  /**
+   * Only traffic to these IPs or CIDRs is affected (`DESTINATION_IPS`).
+   * @default - all destinations
+   */
+  readonly destinationIps?: readonly string[];
+  /**
+   * Only traffic to these hosts is affected (`DESTINATION_HOSTS`).
+   * @default - all destinations
+   */
+  readonly destinationHosts?: readonly string[];
+}
+
+export interface PodNetworkLatencyProps extends NetworkFaultProps {
+  /**
+   * Added delay (`NETWORK_LATENCY`, whole milliseconds).
+   * @default Duration.millis(2000)
+   */
+  readonly latency?: Duration;
+  /**
+   * Jitter on the delay (`JITTER`, whole milliseconds).
+   * @default - none
+   */
+  readonly jitter?: Duration;
+}
+
+export interface PodNetworkLossProps extends NetworkFaultProps {
+  /**
+   * Share of packets dropped (`NETWORK_PACKET_LOSS_PERCENTAGE`).
+   * @default 100
+   */
+  readonly packetLossPercent?: number;
+}
+
+export interface PodAutoscalerProps extends CommonFaultProps {
+  /**
+   * Replica count the workload is scaled to (`REPLICA_COUNT`).
+   * @default 5
+   */
+  readonly replicaCount?: number;
+}
+
+export interface DiskFillProps extends CommonFaultProps, PodTargetingProps, RuntimeProps {
+  /**
+   * Share of the container's ephemeral-storage limit to fill (`FILL_PERCENTAGE`).
+   * @default 80
+   */
+  readonly fillPercent?: number;
+  /**
+   * Size of each write, in kilobytes (`DATA_BLOCK_SIZE`).
+   * @default 256
+   */
+  readonly dataBlockSizeKilobytes?: number;
+}
+
+export interface NodeDrainProps extends CommonFaultProps {
+  /** The node to drain (`TARGET_NODE`); required by the fault. */
+  readonly targetNode: string;
+}
+
+export interface NodeCpuHogProps extends CommonFaultProps {
+  /**
+   * Nodes to load (`TARGET_NODES`).
+   * @default - nodes picked by `nodesAffectedPercent`
+   */
+  readonly targetNodes?: readonly string[];
+  /**
+   * Percentage of nodes to load (`NODES_AFFECTED_PERC`). 0 means one node.
+   * @default - one node
+   */
+  readonly nodesAffectedPercent?: number;
+  /**
+   * Cores to load on each node (`NODE_CPU_CORE`).
+   * @default - all cores
+   */
+  readonly cpuCores?: number;
+  /**
+   * Load per core, in percent (`CPU_LOAD`).
+   * @default 100
+   */
+  readonly cpuLoadPercent?: number;
+}
+
+/** A fault with its tunables as a plain, serialisable object (for environment config). */
+export type FaultSpec =
+  | ({ readonly fault: FaultName.POD_DELETE } & PodDeleteProps)
+  | ({ readonly fault: FaultName.CONTAINER_KILL } & ContainerKillProps)
+  | ({ readonly fault: FaultName.POD_CPU_HOG } & PodCpuHogProps)
+  | ({ readonly fault: FaultName.POD_MEMORY_HOG } & PodMemoryHogProps)
+  | ({ readonly fault: FaultName.POD_NETWORK_LATENCY } & PodNetworkLatencyProps)
+  | ({ readonly fault: FaultName.POD_NETWORK_LOSS } & PodNetworkLossProps)
+  | ({ readonly fault: FaultName.POD_AUTOSCALER } & PodAutoscalerProps)
+  | ({ readonly fault: FaultName.DISK_FILL } & DiskFillProps)
+  | ({ readonly fault: FaultName.NODE_DRAIN } & NodeDrainProps)
+  | ({ readonly fault: FaultName.NODE_CPU_HOG } & NodeCpuHogProps);
+
+/**
+ * A fault from the catalogue with validated tunables: what a ChaosEngine runs. Build one with the static
+ * factories (`Fault.podDelete({...})`) or from a plain spec (`Fault.of({ fault: 'pod-delete', ... })`).
+ */
+export class Fault {
+  public static podDelete(props: PodDeleteProps = {}): Fault {
+    const f = new Fault(FaultName.POD_DELETE, props);
+    f.setSeconds('chaosInterval', 'CHAOS_INTERVAL', props.chaosInterval);
+    f.setBool('FORCE', props.force);
+    return f.finish();
+  }
+
+  public static containerKill(props: ContainerKillProps = {}): Fault {
+    const f = new Fault(FaultName.CONTAINER_KILL, props);
+    f.setSeconds('chaosInterval', 'CHAOS_INTERVAL', props.chaosInterval);
+    if (props.signal !== undefined) f.env.SIGNAL = assertOneOf(f.field('signal'), props.signal, ['SIGKILL', 'SIGTERM']);
+    if (props.targetContainer !== undefined) f.env.TARGET_CONTAINER = props.targetContainer;
+    return f.finish();
+  }
+
+  public static podCpuHog(props: PodCpuHogProps = {}): Fault {
+    const f = new Fault(FaultName.POD_CPU_HOG, props);
+    f.setInt('cpuCores', 'CPU_CORES', props.cpuCores, 1, 64, 'cores');
+    f.setPercent('cpuLoadPercent', 'CPU_LOAD', props.cpuLoadPercent);
+    return f.finish();
+  }
+
+  public static podMemoryHog(props: PodMemoryHogProps = {}): Fault {
+    const f = new Fault(FaultName.POD_MEMORY_HOG, props);
+    f.setInt('memoryConsumptionMegabytes', 'MEMORY_CONSUMPTION', props.memoryConsumptionMegabytes, 1, 1_000_000, 'megabytes');
+    f.setInt('workers', 'NUMBER_OF_WORKERS', props.workers, 1, 64);
+    return f.finish();
+  }
+
+  public static podNetworkLatency(props: PodNetworkLatencyProps = {}): Fault {
+    const f = new Fault(FaultName.POD_NETWORK_LATENCY, props);
+    f.setNetwork(props);
+    f.setMillis('latency', 'NETWORK_LATENCY', props.latency);
+    f.setMillis('jitter', 'JITTER', props.jitter, true);
+    return f.finish();
+  }
+
+  public static podNetworkLoss(props: PodNetworkLossProps = {}): Fault {
+    const f = new Fault(FaultName.POD_NETWORK_LOSS, props);
+    f.setNetwork(props);
+    f.setPercent('packetLossPercent', 'NETWORK_PACKET_LOSS_PERCENTAGE', props.packetLossPercent);
+    return f.finish();
+  }
+
+  public static podAutoscaler(props: PodAutoscalerProps = {}): Fault {
+    const f = new Fault(FaultName.POD_AUTOSCALER, props);
+    f.setInt('replicaCount', 'REPLICA_COUNT', props.replicaCount, 1, 1000, 'replicas');
+    return f.finish();
+  }
+
+  public static diskFill(props: DiskFillProps = {}): Fault {
+    const f = new Fault(FaultName.DISK_FILL, props);
+    f.setPercent('fillPercent', 'FILL_PERCENTAGE', props.fillPercent);
+    f.setInt('dataBlockSizeKilobytes', 'DATA_BLOCK_SIZE', props.dataBlockSizeKilobytes, 1, 1_048_576, 'kilobytes');
+    return f.finish();
+  }
+
+  public static nodeDrain(props: NodeDrainProps): Fault {
+    const f = new Fault(FaultName.NODE_DRAIN, props);
+    if (typeof props.targetNode !== 'string' || props.targetNode.length === 0) {
+      throw new ValidationError(f.field('targetNode'), props.targetNode, 'must name the node to drain');
+    }
+    f.env.TARGET_NODE = props.targetNode;
+    return f.finish();
+  }
+
+  public static nodeCpuHog(props: NodeCpuHogProps = {}): Fault {
+    const f = new Fault(FaultName.NODE_CPU_HOG, props);
+    if (props.targetNodes !== undefined) f.env.TARGET_NODES = props.targetNodes.join(',');
+    if (props.nodesAffectedPercent !== undefined) {
+      f.env.NODES_AFFECTED_PERC = String(assertPercentage(f.field('nodesAffectedPercent'), props.nodesAffectedPercent));
+    }
+    f.setInt('cpuCores', 'NODE_CPU_CORE', props.cpuCores, 1, 256, 'cores');
+    f.setPercent('cpuLoadPercent', 'CPU_LOAD', props.cpuLoadPercent);
+    return f.finish();
+  }
+
+  /**
+   * Builds a fault from a plain spec, e.g. from environment config; an unknown fault name is rejected.
+   * `defaultRuntime` applies to faults that act through the container runtime and name none themselves.
+   */
+  public static of(given: FaultSpec, defaultRuntime?: ContainerRuntime): Fault {
+    const name = assertOneOf('fault', given.fault, FAULT_NAMES);
+    const runtime = (given as RuntimeProps).runtime ?? defaultRuntime;
+    const spec = (runtime === undefined ? given : { ...given, runtime }) as FaultSpec;
+    switch (spec.fault) {
+      case FaultName.POD_DELETE: return Fault.podDelete(spec);
+      case FaultName.CONTAINER_KILL: return Fault.containerKill(spec);
+      case FaultName.POD_CPU_HOG: return Fault.podCpuHog(spec);
+      case FaultName.POD_MEMORY_HOG: return Fault.podMemoryHog(spec);
+      case FaultName.POD_NETWORK_LATENCY: return Fault.podNetworkLatency(spec);
+      case FaultName.POD_NETWORK_LOSS: return Fault.podNetworkLoss(spec);
+      case FaultName.POD_AUTOSCALER: return Fault.podAutoscaler(spec);
+      case FaultName.DISK_FILL: return Fault.diskFill(spec);
+      case FaultName.NODE_DRAIN: return Fault.nodeDrain(spec);
+      case FaultName.NODE_CPU_HOG: return Fault.nodeCpuHog(spec);
+    }
+    throw new ValidationError('fault', name, `must be one of ${FAULT_NAMES.join(', ')}`);
+  }
+
+  /** The fault's static facts. */
+  public readonly definition: FaultDefinition;
+  /** Env values the engine sets (tunables given, with defaults filled in for durations), in a stable order. */
+  private readonly env: Record<string, string> = {};
+  private readonly common: CommonFaultProps & PodTargetingProps & RuntimeProps;
+
+  private constructor(public readonly name: FaultName, props: CommonFaultProps & PodTargetingProps & RuntimeProps) {
+    this.definition = FAULT_DEFINITIONS[name];
+    this.common = props;
+  }
+
+  /** Whether the fault hits pods or nodes. */
+  public get level(): FaultLevel {
+    return this.definition.level;
+  }
+
+  /** The chaos duration in seconds (the engine's explicit value, or the upstream default). */
+  public get totalChaosDurationSeconds(): number {
+    return Number(this.env.TOTAL_CHAOS_DURATION);
+  }
+
+  /** The ramp time in seconds (0 when none). */
+  public get rampTimeSeconds(): number {
+    return Number(this.env.RAMP_TIME ?? '0');
+  }
+
+  /**
+   * The share of target pods affected, for blast-radius checks: `undefined` means the fault's built-in choice
+   * (one pod) or that it does not pick pods by share.
+   */
+  public get podsAffectedPercent(): number | undefined {
+    return this.common.podsAffectedPercent;
+  }
+
+  /** The env the engine passes to the experiment (`experiments[].spec.components.env`). */
+  public envVars(): { name: string; value: string }[] {
+    return Object.entries(this.env).map(([name, value]) => ({ name, value }));
+  }
+
+  private field(prop: string): string {
+    return `${this.name}.${prop}`;
+  }
+
+  private finish(): Fault {
+    const p = this.common;
+    const seconds = wholeSeconds(this.field('totalChaosDuration'), p.totalChaosDuration
+      ?? Duration.seconds(Number(this.definition.defaults.TOTAL_CHAOS_DURATION)));
+    this.env.TOTAL_CHAOS_DURATION = String(seconds);
+    if (p.rampTime !== undefined) this.env.RAMP_TIME = String(wholeSeconds(this.field('rampTime'), p.rampTime, { allowZero: true }));
+    const interval = this.env.CHAOS_INTERVAL;
+    if (interval !== undefined && Number(interval) > seconds) {
+      throw new ValidationError(this.field('chaosInterval'), Duration.seconds(Number(interval)),
+        `must not exceed totalChaosDuration (${seconds}s)`);
+    }
+    if ('PODS_AFFECTED_PERC' in this.definition.defaults) {
+      if (p.podsAffectedPercent !== undefined) {
+        this.env.PODS_AFFECTED_PERC = String(assertPercentage(this.field('podsAffectedPercent'), p.podsAffectedPercent));
+      }
+      if (p.sequence !== undefined) this.env.SEQUENCE = assertOneOf(this.field('sequence'), p.sequence, Object.values(Sequence));
+    }
+    if ('CONTAINER_RUNTIME' in this.definition.defaults) {
+      const runtime = assertOneOf(this.field('runtime'), p.runtime ?? ContainerRuntime.CONTAINERD, Object.values(ContainerRuntime));
+      const socket = p.socketPath ?? DEFAULT_SOCKET_PATHS[runtime];
+      if (!socket.startsWith('/')) throw new ValidationError(this.field('socketPath'), socket, 'must be an absolute path on the node');
+      this.env.CONTAINER_RUNTIME = runtime;
+      this.env.SOCKET_PATH = socket;
+    }
+    return this;
+  }
+
+  private setSeconds(prop: string, env: string, value: Duration | undefined): void {
+    const d = value ?? Duration.seconds(Number(this.definition.defaults[env]));
+    this.env[env] = String(wholeSeconds(this.field(prop), d));
+  }
+
+  private setMillis(prop: string, env: string, value: Duration | undefined, allowZero = false): void {
+    if (value === undefined) return;
+    const ms = value.toMilliseconds();
+    if (!Number.isInteger(ms) || ms < 0 || (ms === 0 && !allowZero)) {
+      throw new ValidationError(this.field(prop), value, `must be a whole number of milliseconds${allowZero ? ', 0 or more' : ' greater than zero'}`);
+    }
+    this.env[env] = String(ms);
+  }
+
+  private setInt(prop: string, env: string, value: number | undefined, min: number, max: number, unit = ''): void {
+    if (value !== undefined) this.env[env] = String(assertIntegerInRange(this.field(prop), value, min, max, unit));
+  }
+
+  private setPercent(prop: string, env: string, value: number | undefined): void {
+    if (value !== undefined) this.env[env] = String(assertPercentage(this.field(prop), value));
+  }
+
+  private setBool(env: string, value: boolean | undefined): void {
+    if (value !== undefined) this.env[env] = String(value);
+  }
+
+  private setNetwork(props: NetworkFaultProps): void {
+    if (props.networkInterface !== undefined) {
+      if (!/^[a-zA-Z0-9._-]{1,15}$/.test(props.networkInterface)) {
+        throw new ValidationError(this.field('networkInterface'), props.networkInterface, 'must be a Linux interface name (1 to 15 characters)');
+      }
+      this.env.NETWORK_INTERFACE = props.networkInterface;
+    }
+    if (props.destinationIps !== undefined) this.env.DESTINATION_IPS = props.destinationIps.join(',');
+    if (props.destinationHosts !== undefined) this.env.DESTINATION_HOSTS = props.destinationHosts.join(',');
+  }
+}

@@ -1,0 +1,257 @@
+import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
+import { IMAGES } from '../../lib/versions';
+import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { type ChaosEngine, type ChaosEngineTemplateProps, EngineState, renderEngineSpec } from './engine';
+import { assertPinned } from './probes';
+import { ExperimentRbac } from './rbac';
+
+/** Days of the week as the chaos-scheduler spells them. */
+export const WEEK_DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+export type WeekDay = (typeof WEEK_DAYS)[number];
+
+/** Repetition of a `repeat` schedule. */
+export interface RepeatSchedule {
+  /** Minimum time between runs: whole minutes below an hour (1 to 59), or whole hours (1 to 23). */
+  readonly every: Duration;
+  /**
+   * For hourly schedules, the minute of the hour runs start at.
+   * @default 0
+   */
+  readonly minuteOfTheHour?: number;
+  /**
+   * First possible run.
+   * @default - now
+   */
+  readonly startTime?: Date;
+  /**
+   * Last possible run.
+   * @default - no end
+   */
+  readonly endTime?: Date;
+  /**
+   * Hours of the day runs may start in, e.g. [[0, 12]] for 0-12 or [9, 10, 11].
+   * @default - every hour
+   */
+  readonly workHours?: readonly (number | readonly [number, number])[];
+  /**
+   * Days runs may happen on.
+   * @default - every day
+   */
+  readonly workDays?: readonly WeekDay[];
+  /**
+   * Pick run times at random within the allowed window.
+   * @default false
+   */
+  readonly random?: boolean;
+}
+
+/** When a ChaosSchedule runs its engine: exactly one of `now`, `once` or `repeat`. */
+export interface ScheduleTiming {
+  /** Run immediately. */
+  readonly now?: boolean;
+  /** Run once, at this time. */
+  readonly once?: Date;
+  /** Run repeatedly. */
+  readonly repeat?: RepeatSchedule;
+}
+
+export interface ChaosScheduleProps extends Omit<ChaosEngineTemplateProps, 'serviceAccount'> {
+  /** The schedule's name; `now`/`once` create an engine of that name, `repeat` one per run (`<name>-<epoch>`). */
+  readonly name: string;
+  /** When to run. */
+  readonly schedule: ScheduleTiming;
+  /**
+   * The ServiceAccount the chaos runs as.
+   * @default - a new ExperimentRbac with exactly the fault's permissions, named `<name>-sa`
+   */
+  readonly serviceAccount?: ExperimentRbac;
+}
+
+/**
+ * A ChaosSchedule (chaos-scheduler 3.31.0 schema) that creates engines from a template: now, once, or repeating
+ * every N minutes or hours, optionally within a time range, work hours and work days. The chaos-scheduler is
+ * stale upstream (see CronChaosTrigger for an alternative that needs no scheduler).
+ */
+export class ChaosSchedule extends Construct {
+  public readonly name: string;
+  public readonly apiObject: litmus.ChaosSchedule;
+
+  public constructor(scope: Construct, id: string, props: ChaosScheduleProps) {
+    super(scope, id);
+    this.name = assertDnsLabel('ChaosSchedule.name', props.name);
+    const field = `ChaosSchedule '${this.name}'`;
+    const schedule = renderTiming(field, props.schedule);
+    const serviceAccount = props.serviceAccount ?? new ExperimentRbac(this, 'Rbac', {
+      name: `${this.name}-sa`,
+      chaosNamespace: props.experiment.namespace,
+      targetNamespace: props.target.namespace,
+      fault: props.fault.definition,
+    });
+    const engineTemplateSpec = renderEngineSpec(field, { ...props, serviceAccount }, EngineState.ACTIVE);
+    this.apiObject = new litmus.ChaosSchedule(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: props.experiment.namespace.name,
+        labels: { 'app.kubernetes.io/part-of': 'chaos-stack', 'litmuschaos.io/fault': props.fault.name },
+      },
+      spec: { scheduleState: 'active', schedule, engineTemplateSpec },
+    });
+  }
+}
+
+function renderTiming(field: string, timing: ScheduleTiming): litmus.ChaosScheduleSpecSchedule {
+  const given = (['now', 'once', 'repeat'] as const).filter((k) => timing[k] !== undefined && timing[k] !== false);
+  if (given.length !== 1) {
+    throw new ValidationError(`${field}.schedule`, given, 'must set exactly one of now, once or repeat');
+  }
+  if (timing.now) return { now: true };
+  if (timing.once) return { once: { executionTime: isoTime(`${field}.schedule.once`, timing.once) } };
+  const r = timing.repeat as RepeatSchedule;
+  const start = r.startTime && isoTime(`${field}.schedule.repeat.startTime`, r.startTime);
+  const end = r.endTime && isoTime(`${field}.schedule.repeat.endTime`, r.endTime);
+  if (r.startTime && r.endTime && r.endTime.getTime() <= r.startTime.getTime()) {
+    throw new ValidationError(`${field}.schedule.repeat.endTime`, r.endTime, `must be after startTime (${start?.toISOString()})`);
+  }
+  return {
+    repeat: {
+      timeRange: start ?? end ? { startTime: start, endTime: end } : undefined,
+      properties: { minChaosInterval: minChaosInterval(`${field}.schedule.repeat`, r), random: r.random },
+      workHours: r.workHours ? { includedHours: hoursExpression(`${field}.schedule.repeat.workHours`, r.workHours) } : undefined,
+      workDays: r.workDays ? { includedDays: daysExpression(`${field}.schedule.repeat.workDays`, r.workDays) } : undefined,
+    },
+  };
+}
+
+function isoTime(field: string, d: Date): Date {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new ValidationError(field, d, 'must be a valid date and time');
+  return d;
+}
+
+function minChaosInterval(field: string, r: RepeatSchedule): litmus.ChaosScheduleSpecScheduleRepeatPropertiesMinChaosInterval {
+  const ms = r.every.toMilliseconds();
+  if (ms > 0 && ms % 3_600_000 === 0) {
+    return {
+      hour: {
+        everyNthHour: assertIntegerInRange(`${field}.every`, ms / 3_600_000, 1, 23, 'hours'),
+        minuteOfTheHour: assertIntegerInRange(`${field}.minuteOfTheHour`, r.minuteOfTheHour ?? 0, 0, 59),
+      },
+    };
+  }
+  if (ms > 0 && ms % 60_000 === 0 && ms < 3_600_000) {
+    if (r.minuteOfTheHour !== undefined) {
+      throw new ValidationError(`${field}.minuteOfTheHour`, r.minuteOfTheHour, 'only applies to schedules repeating every N hours');
+    }
+    return { minute: { everyNthMinute: ms / 60_000 } };
+  }
+  throw new ValidationError(`${field}.every`, r.every, 'must be whole minutes from 1 to 59, or whole hours from 1 to 23');
+}
+
+/** Renders work hours as the scheduler's cron-style list ("0-12", "9,10,11"), each hour 0..23. */
+function hoursExpression(field: string, hours: RepeatSchedule['workHours'] & object): string {
+  if (hours.length === 0) throw new ValidationError(field, hours, 'must list at least one hour or range');
+  return hours.map((h) => {
+    if (typeof h === 'number') return String(assertIntegerInRange(field, h, 0, 23, 'hours'));
+    const [from, to] = h;
+    assertIntegerInRange(field, from, 0, 23, 'hours');
+    assertIntegerInRange(field, to, 0, 23, 'hours');
+    if (from > to) throw new ValidationError(field, h, 'each range must run from an earlier to a later hour');
+    return `${from}-${to}`;
+  }).join(',');
+}
+
+function daysExpression(field: string, days: readonly WeekDay[]): string {
+  if (days.length === 0) throw new ValidationError(field, days, 'must list at least one day');
+  for (const d of days) {
+    if (!WEEK_DAYS.includes(d)) throw new ValidationError(field, d, `must be one of ${WEEK_DAYS.join(', ')}`);
+  }
+  if (new Set(days).size !== days.length) throw new ValidationError(field, days, 'must not repeat a day');
+  return days.join(',');
+}
+
+export interface CronChaosTriggerProps {
+  /** The engine to re-arm. */
+  readonly engine: ChaosEngine;
+  /** Cron expression (five fields, in the cluster's time zone unless `timeZone` is set). */
+  readonly schedule: string;
+  /**
+   * IANA time zone of the schedule.
+   * @default - the controller-manager's time zone
+   */
+  readonly timeZone?: string;
+  /**
+   * kubectl image, pinned.
+   * @default IMAGES.kubectl
+   */
+  readonly image?: string;
+}
+
+/**
+ * Re-runs an engine on a cron schedule without the chaos-scheduler: a CronJob patches the engine's
+ * `spec.engineState` back to `active` (which re-runs a completed engine). Its ServiceAccount may only get and
+ * patch that one engine.
+ */
+export class CronChaosTrigger extends Construct {
+  public readonly name: string;
+
+  public constructor(scope: Construct, id: string, props: CronChaosTriggerProps) {
+    super(scope, id);
+    const { engine } = props;
+    this.name = assertDnsLabel('CronChaosTrigger.name', `${engine.name}-rearm`.slice(0, 52).replace(/-+$/, ''));
+    const field = `CronChaosTrigger '${this.name}'`;
+    if (!/^(\S+\s+){4}\S+$/.test(props.schedule.trim())) {
+      throw new ValidationError(`${field}.schedule`, props.schedule, 'must be a five-field cron expression');
+    }
+    const image = assertPinned(`${field}.image`, props.image ?? IMAGES.kubectl);
+    const metadata = { name: this.name, namespace: engine.namespace, labels: { 'app.kubernetes.io/part-of': 'chaos-stack' } };
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: true });
+    new k8s.KubeRole(this, 'Role', {
+      metadata,
+      rules: [{ apiGroups: ['litmuschaos.io'], resources: ['chaosengines'], resourceNames: [engine.name], verbs: ['get', 'patch'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
+      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: engine.namespace }],
+    });
+    new k8s.KubeCronJob(this, 'Resource', {
+      metadata,
+      spec: {
+        schedule: props.schedule.trim(),
+        timeZone: props.timeZone,
+        concurrencyPolicy: 'Forbid',
+        successfulJobsHistoryLimit: 1,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 1,
+            activeDeadlineSeconds: 120,
+            template: {
+              spec: {
+                serviceAccountName: this.name,
+                restartPolicy: 'Never',
+                securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+                containers: [{
+                  name: 'kubectl',
+                  image,
+                  imagePullPolicy: 'IfNotPresent',
+                  args: ['patch', 'chaosengine', engine.name, '--namespace', engine.namespace, '--type', 'merge',
+                    '--patch', '{"spec":{"engineState":"active"}}'],
+                  resources: {
+                    requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
+                    limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
+                  },
+                  securityContext: {
+                    allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+                  },
+                }],
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import { type App, Chart } from 'cdk8s';
+import { BlastRadius } from '../constructs/litmus/blast-radius';
+import { ChaosEngine } from '../constructs/litmus/engine';
+import { ChaosExperiment } from '../constructs/litmus/experiment';
+import { Fault, type FaultName } from '../constructs/litmus/faults';
+import { LitmusOperator } from '../constructs/litmus/operator';
+import { Probe } from '../constructs/litmus/probes';
+import { ExperimentRbac } from '../constructs/litmus/rbac';
+import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
+import { TargetApplication } from '../constructs/target-app';
+import { type EnvironmentConfig } from '../lib/environments';
+import { ValidationError } from '../lib/validation';
+
+/**
+ * The layers of a stack, in the order they must be applied. Each is one chart (one YAML file in dist/<env>/,
+ * prefixed with its position), so `kubectl apply -f dist/<env>/` and the Pulumi program install them in order.
+ */
+export interface ChaosStackCharts {
+  /** The app, chaos and monitoring namespaces. */
+  readonly namespaces: Chart;
+  /** The Litmus operator (its CRDs come first, from the pinned release). */
+  readonly operators: Chart;
+  /** The target application. */
+  readonly workloads: Chart;
+  /** ChaosExperiments and each engine's ServiceAccount and RBAC. */
+  readonly experiments: Chart;
+  /** ChaosEngines: applying them starts the chaos, so they come last. */
+  readonly engines: Chart;
+}
+
+/**
+ * The whole chaos programme of one environment, as cdk8s charts in an App: namespaces, the Litmus operator, the
+ * target app, one ChaosExperiment per fault, and per experiment a least-privilege ServiceAccount and a
+ * ChaosEngine carrying the frontend probe. Everything derives from one typed EnvironmentConfig.
+ */
+export class ChaosStack {
+  public readonly config: EnvironmentConfig;
+  public readonly charts: ChaosStackCharts;
+  public readonly namespaces: { readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace };
+  public readonly app: TargetApplication;
+  public readonly operator: LitmusOperator;
+  public readonly engines: readonly ChaosEngine[];
+
+  public constructor(scope: App, config: EnvironmentConfig) {
+    this.config = config;
+    const chart = (id: string): Chart => new Chart(scope, id, { labels: { 'chaos-stack/environment': config.environment } });
+    this.charts = {
+      namespaces: chart('namespaces'),
+      operators: chart('operators'),
+      workloads: chart('workloads'),
+      experiments: chart('experiments'),
+      engines: chart('engines'),
+    };
+    const c = this.charts;
+    c.operators.addDependency(c.namespaces);
+    c.workloads.addDependency(c.operators);
+    c.experiments.addDependency(c.workloads);
+    c.engines.addDependency(c.experiments);
+
+    this.namespaces = {
+      app: new ChaosNamespace(c.namespaces, 'App', { name: config.namespaces.app, podSecurity: PodSecurityLevel.RESTRICTED }),
+      // Litmus 3.x helper pods (hostPID, privileged, runtime socket) run in the engine's namespace.
+      chaos: new ChaosNamespace(c.namespaces, 'Chaos', { name: config.namespaces.chaos, podSecurity: PodSecurityLevel.PRIVILEGED }),
+      // node-exporter needs host access: the one documented exception to the pod security defaults.
+      monitoring: new ChaosNamespace(c.namespaces, 'Monitoring', { name: config.namespaces.monitoring, podSecurity: PodSecurityLevel.PRIVILEGED }),
+    };
+
+    this.operator = new LitmusOperator(c.operators, 'LitmusOperator', { namespace: this.namespaces.chaos });
+
+    this.app = new TargetApplication(c.workloads, 'App', {
+      namespace: this.namespaces.app,
+      serviceType: config.appServiceType,
+      autoscaling: config.appAutoscaling,
+      livenessPeriod: config.appLivenessPeriod,
+    });
+
+    const blastRadius = new BlastRadius(config.blastRadius);
+    const experiments = new Map<FaultName, ChaosExperiment>();
+    const engines: ChaosEngine[] = [];
+    config.experiments.forEach((exp, i) => {
+      const fault = Fault.of(exp.fault, config.runtime);
+      if (experiments.has(fault.name)) {
+        throw new ValidationError(`experiments[${i}].fault`, fault.name,
+          `the environment already runs this fault against '${this.app.name}'; each target runs each fault once`);
+      }
+      const experiment = new ChaosExperiment(c.experiments, `Experiment-${fault.name}`, { namespace: this.namespaces.chaos, fault: fault.name });
+      experiments.set(fault.name, experiment);
+      const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${fault.name}`, {
+        name: `${this.app.name}-${fault.name}-sa`,
+        chaosNamespace: this.namespaces.chaos,
+        targetNamespace: this.namespaces.app,
+        fault: fault.definition,
+      });
+      engines.push(new ChaosEngine(c.engines, `Engine-${fault.name}`, {
+        experiment,
+        fault,
+        target: this.app,
+        serviceAccount,
+        probes: [Probe.frontendAccess(this.app, { interval: exp.probeInterval })],
+        jobCleanUpPolicy: exp.jobCleanUpPolicy,
+        runId: config.runId,
+        context: config.environment,
+        blastRadius,
+      }));
+    });
+    this.engines = engines;
+  }
+}
