@@ -125,9 +125,17 @@ const STAGING: EnvironmentConfig = {
         force: false, podsAffectedPercent: 50,
       },
     },
-    { fault: { fault: FaultName.CONTAINER_KILL, totalChaosDuration: Duration.seconds(30), chaosInterval: Duration.seconds(10), podsAffectedPercent: 50 } },
+    {
+      fault: {
+        fault: FaultName.CONTAINER_KILL, totalChaosDuration: Duration.seconds(30), chaosInterval: Duration.seconds(10), podsAffectedPercent: 50,
+      },
+    },
     { fault: { fault: FaultName.POD_CPU_HOG, totalChaosDuration: Duration.seconds(60), cpuCores: 1, podsAffectedPercent: 50 } },
-    { fault: { fault: FaultName.POD_MEMORY_HOG, totalChaosDuration: Duration.seconds(60), memoryConsumptionMegabytes: 128, podsAffectedPercent: 50 } },
+    {
+      fault: {
+        fault: FaultName.POD_MEMORY_HOG, totalChaosDuration: Duration.seconds(60), memoryConsumptionMegabytes: 128, podsAffectedPercent: 50,
+      },
+    },
     {
       fault: {
         fault: FaultName.POD_NETWORK_LATENCY, totalChaosDuration: Duration.seconds(60), latency: Duration.millis(300),

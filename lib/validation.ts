@@ -19,11 +19,17 @@ export class ValidationError extends Error {
 
 /** Renders a value for an error message: strings quoted, durations in human form, objects as JSON. */
 export function describe(value: unknown): string {
-  if (value instanceof Duration) return `'${value.toHumanString()}'`;
+  if (value instanceof Duration) return `'${humanDuration(value)}'`;
   if (value instanceof Date) return `'${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}'`;
   if (typeof value === 'string') return `'${value}'`;
   if (value === undefined) return 'undefined';
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value) ?? typeof value;
+}
+
+/** A duration as a short literal: '30s', '1500ms', '-5s'. */
+function humanDuration(d: Duration): string {
+  const ms = d.toMilliseconds();
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

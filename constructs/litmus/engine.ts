@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { type Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
 import { assertDnsLabel, ValidationError, wholeSeconds } from '../../lib/validation';

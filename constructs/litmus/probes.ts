@@ -294,7 +294,8 @@ export class Probe {
     }
     if (!props.query) throw new ValidationError(`probe '${props.name}'.query`, props.query, 'must be a PromQL query');
     assertOneOf(`probe '${props.name}'.comparator.criteria`, props.comparator.criteria, Object.values(NumericCriteria));
-    p.promInputs = { endpoint: props.endpoint, query: props.query, comparator: { criteria: props.comparator.criteria, value: props.comparator.value } };
+    const comparator = { criteria: props.comparator.criteria, value: props.comparator.value };
+    p.promInputs = { endpoint: props.endpoint, query: props.query, comparator };
     return p;
   }
 

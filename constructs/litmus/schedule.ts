@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { type Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
@@ -79,11 +79,12 @@ export class ChaosSchedule extends Construct {
   public readonly name: string;
   public readonly apiObject: litmus.ChaosSchedule;
 
+
   public constructor(scope: Construct, id: string, props: ChaosScheduleProps) {
     super(scope, id);
     this.name = assertDnsLabel('ChaosSchedule.name', props.name);
     const field = `ChaosSchedule '${this.name}'`;
-    const schedule = renderTiming(field, props.schedule);
+    const { schedule, dates } = renderTiming(field, props.schedule);
     const serviceAccount = props.serviceAccount ?? new ExperimentRbac(this, 'Rbac', {
       name: `${this.name}-sa`,
       chaosNamespace: props.experiment.namespace,
@@ -91,7 +92,7 @@ export class ChaosSchedule extends Construct {
       fault: props.fault.definition,
     });
     const engineTemplateSpec = renderEngineSpec(field, { ...props, serviceAccount }, EngineState.ACTIVE);
-    this.apiObject = new litmus.ChaosSchedule(this, 'Resource', {
+    this.apiObject = new DatedChaosSchedule(this, 'Resource', dates, {
       metadata: {
         name: this.name,
         namespace: props.experiment.namespace.name,
@@ -102,32 +103,65 @@ export class ChaosSchedule extends Construct {
   }
 }
 
-function renderTiming(field: string, timing: ScheduleTiming): litmus.ChaosScheduleSpecSchedule {
+/**
+ * The generated binding types the CRD's date-time fields as `Date`, which cdk8s cannot resolve, and converts them
+ * after resolution; so the dates are left out of the props and written as RFC 3339 strings into the rendered JSON.
+ */
+class DatedChaosSchedule extends litmus.ChaosSchedule {
+  public constructor(scope: Construct, id: string, private readonly dates: RenderedTiming['dates'], props: litmus.ChaosScheduleProps) {
+    super(scope, id, props);
+  }
+
+  public override toJson(): Record<string, unknown> {
+    const json = super.toJson() as Record<string, unknown>;
+    for (const [path, value] of this.dates) {
+      const keys = path.split('/').filter((k) => k !== '');
+      let node = json;
+      for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+      node[keys[keys.length - 1]] = value;
+    }
+    return json;
+  }
+}
+
+interface RenderedTiming {
+  readonly schedule: litmus.ChaosScheduleSpecSchedule;
+  /** JSON-patch paths and RFC 3339 values of the date-time fields. */
+  readonly dates: readonly [string, string][];
+}
+
+function renderTiming(field: string, timing: ScheduleTiming): RenderedTiming {
   const given = (['now', 'once', 'repeat'] as const).filter((k) => timing[k] !== undefined && timing[k] !== false);
   if (given.length !== 1) {
     throw new ValidationError(`${field}.schedule`, given, 'must set exactly one of now, once or repeat');
   }
-  if (timing.now) return { now: true };
-  if (timing.once) return { once: { executionTime: isoTime(`${field}.schedule.once`, timing.once) } };
+  if (timing.now) return { schedule: { now: true }, dates: [] };
+  if (timing.once) {
+    return { schedule: { once: {} }, dates: [['/spec/schedule/once/executionTime', isoTime(`${field}.schedule.once`, timing.once)]] };
+  }
   const r = timing.repeat as RepeatSchedule;
-  const start = r.startTime && isoTime(`${field}.schedule.repeat.startTime`, r.startTime);
-  const end = r.endTime && isoTime(`${field}.schedule.repeat.endTime`, r.endTime);
+  const dates: [string, string][] = [];
+  if (r.startTime) dates.push(['/spec/schedule/repeat/timeRange/startTime', isoTime(`${field}.schedule.repeat.startTime`, r.startTime)]);
+  if (r.endTime) dates.push(['/spec/schedule/repeat/timeRange/endTime', isoTime(`${field}.schedule.repeat.endTime`, r.endTime)]);
   if (r.startTime && r.endTime && r.endTime.getTime() <= r.startTime.getTime()) {
-    throw new ValidationError(`${field}.schedule.repeat.endTime`, r.endTime, `must be after startTime (${start?.toISOString()})`);
+    throw new ValidationError(`${field}.schedule.repeat.endTime`, r.endTime, `must be after startTime (${r.startTime.toISOString()})`);
   }
   return {
-    repeat: {
-      timeRange: start ?? end ? { startTime: start, endTime: end } : undefined,
-      properties: { minChaosInterval: minChaosInterval(`${field}.schedule.repeat`, r), random: r.random },
-      workHours: r.workHours ? { includedHours: hoursExpression(`${field}.schedule.repeat.workHours`, r.workHours) } : undefined,
-      workDays: r.workDays ? { includedDays: daysExpression(`${field}.schedule.repeat.workDays`, r.workDays) } : undefined,
+    schedule: {
+      repeat: {
+        timeRange: dates.length > 0 ? {} : undefined,
+        properties: { minChaosInterval: minChaosInterval(`${field}.schedule.repeat`, r), random: r.random },
+        workHours: r.workHours ? { includedHours: hoursExpression(`${field}.schedule.repeat.workHours`, r.workHours) } : undefined,
+        workDays: r.workDays ? { includedDays: daysExpression(`${field}.schedule.repeat.workDays`, r.workDays) } : undefined,
+      },
     },
+    dates,
   };
 }
 
-function isoTime(field: string, d: Date): Date {
+function isoTime(field: string, d: Date): string {
   if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new ValidationError(field, d, 'must be a valid date and time');
-  return d;
+  return d.toISOString();
 }
 
 function minChaosInterval(field: string, r: RepeatSchedule): litmus.ChaosScheduleSpecScheduleRepeatPropertiesMinChaosInterval {

@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ChaosEngine } from '../../constructs/litmus/engine';
+import { ChaosExperiment } from '../../constructs/litmus/experiment';
+import { Fault, FaultName } from '../../constructs/litmus/faults';
+import { ChaosSchedule, CronChaosTrigger } from '../../constructs/litmus/schedule';
+import { Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../lib/environments';
+import { validateApp } from '../../lib/synth';
+import { ChaosStack } from '../../stacks/chaos-stack';
+import { find, fixture, ofKind } from '../util';
+
+function build(config: EnvironmentConfig) {
+  const app = Testing.app();
+  const stack = new ChaosStack(app, config);
+  const manifest = Object.values(stack.charts).flatMap((c: Chart) => c.toJson());
+  return { app, stack, manifest };
+}
+
+const env = (engine: any): Record<string, string> =>
+  Object.fromEntries(engine.spec.experiments[0].spec.components.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+
+describe('ChaosStack', () => {
+  test.each(ENVIRONMENTS.map((e) => [e]))('synthesizes the %s environment (snapshot for review)', (name) => {
+    const { manifest } = build(environmentConfig(name));
+    expect(manifest).toMatchSnapshot();
+    expect(JSON.stringify(manifest)).not.toMatch(/:latest"/);
+    expect(ofKind(manifest, 'Namespace').map((n) => n.metadata.name)).toEqual(['testing', 'litmus', 'monitoring']);
+  });
+
+  test('orders the layers namespaces, operators, workloads, experiments, engines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stack-order-'));
+    try {
+      const out = new App({ outdir: dir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+      new ChaosStack(out, environmentConfig('dev'));
+      out.synth();
+      expect(readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()).toEqual([
+        '0000-namespaces.k8s.yaml', '0001-operators.k8s.yaml', '0002-workloads.k8s.yaml', '0003-experiments.k8s.yaml', '0004-engines.k8s.yaml',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("reproduces every row of the workshop's experiment table in dev, correct for 3.31", () => {
+    const { manifest } = build(environmentConfig('dev'));
+    const engine = (fault: string): any => find(manifest, 'ChaosEngine', `app-sample-${fault}`, 'litmus');
+    expect(env(engine('container-kill'))).toEqual({
+      CHAOS_INTERVAL: '10', TOTAL_CHAOS_DURATION: '20', CONTAINER_RUNTIME: 'docker', SOCKET_PATH: '/var/run/docker.sock',
+    });
+    expect(env(engine('pod-autoscaler'))).toEqual({ TOTAL_CHAOS_DURATION: '60', REPLICA_COUNT: '10' });
+    expect(env(engine('pod-cpu-hog'))).toMatchObject({ CPU_CORES: '1', TOTAL_CHAOS_DURATION: '60', PODS_AFFECTED_PERC: '0' });
+    expect(env(engine('pod-memory-hog'))).toMatchObject({ MEMORY_CONSUMPTION: '500', TOTAL_CHAOS_DURATION: '120' });
+    expect(env(engine('pod-delete'))).toEqual({ CHAOS_INTERVAL: '5', FORCE: 'false', TOTAL_CHAOS_DURATION: '30', PODS_AFFECTED_PERC: '2' });
+    expect(env(engine('pod-network-loss'))).toEqual({
+      NETWORK_INTERFACE: 'eth0', NETWORK_PACKET_LOSS_PERCENTAGE: '100', TOTAL_CHAOS_DURATION: '60',
+      CONTAINER_RUNTIME: 'docker', SOCKET_PATH: '/var/run/docker.sock',
+    });
+    const policies = Object.fromEntries(ofKind(manifest, 'ChaosEngine').map((e) => [e.spec.experiments[0].name, e.spec.jobCleanUpPolicy]));
+    expect(policies).toEqual({
+      'container-kill': 'delete', 'pod-autoscaler': 'retain', 'pod-cpu-hog': 'retain', 'pod-memory-hog': 'retain', 'pod-delete': 'delete',
+      'pod-network-loss': 'delete',
+    });
+    for (const e of ofKind(manifest, 'ChaosEngine')) {
+      const probe = e.spec.experiments[0].spec.probe[0];
+      expect(probe).toMatchObject({ name: 'check-frontend-access-url', type: 'httpProbe', mode: 'Continuous' });
+      expect(probe['httpProbe/inputs']).toEqual({ url: 'http://app-sample.testing.svc.cluster.local', insecureSkipVerify: false, method: { get: { criteria: '==', responseCode: '200' } } });
+      const interval = e.spec.experiments[0].name === 'pod-network-loss' ? '1s' : '5s';
+      expect(probe.runProperties).toEqual({ probeTimeout: '5s', interval, retry: 1, probePollingInterval: '2s' });
+      expect(e.spec).not.toHaveProperty('annotationCheck');
+      expect(e.spec).not.toHaveProperty('monitoring');
+      expect(e.spec.appinfo).toEqual({ appns: 'testing', applabel: 'app.kubernetes.io/name=app-sample', appkind: 'deployment' });
+    }
+    expect(new Set(ofKind(manifest, 'ChaosEngine').map((e) => e.metadata.name)).size).toBe(6);
+    expect(find(manifest, 'Service', 'app-sample', 'testing').spec.type).toBe('LoadBalancer');
+  });
+
+  test("gives every engine a ServiceAccount holding exactly its fault's permissions, in the right namespaces", () => {
+    for (const name of ENVIRONMENTS) {
+      const { stack, manifest } = build(environmentConfig(name));
+      for (const engine of stack.engines) {
+        const sa = find(manifest, 'ChaosEngine', engine.name).spec.chaosServiceAccount;
+        expect(find(manifest, 'ServiceAccount', sa, 'litmus')).toBeDefined();
+        const bound = (kind: string) => manifest.filter((o) => o.kind === kind && o.subjects?.some((s: any) => s.name === sa && s.namespace === 'litmus'));
+        const roles = bound('RoleBinding').map((b) => find(manifest, 'Role', b.roleRef.name, b.metadata.namespace));
+        const clusterRoles = bound('ClusterRoleBinding').map((b) => find(manifest, 'ClusterRole', b.roleRef.name));
+        const granted = [...roles, ...clusterRoles].flatMap((r) => r.rules).map((r: any) => JSON.stringify(r)).sort();
+        const declared = engine.fault.definition.permissions
+          .flatMap((p) => p.placement.map(() => JSON.stringify({ apiGroups: p.apiGroups, resources: p.resources, verbs: p.verbs }))).sort();
+        expect(granted).toEqual(declared);
+        expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(['litmus', 'testing']);
+      }
+    }
+  });
+
+  test('uses containerd and tighter limits in staging and prod', () => {
+    for (const [name, ceiling] of [[Environment.STAGING, 50], [Environment.PROD, 25]] as const) {
+      const { manifest } = build(environmentConfig(name));
+      for (const e of ofKind(manifest, 'ChaosEngine')) {
+        const vars = env(e);
+        if ('CONTAINER_RUNTIME' in vars) expect(vars).toMatchObject({ CONTAINER_RUNTIME: 'containerd', SOCKET_PATH: '/run/containerd/containerd.sock' });
+        expect(Number(vars.PODS_AFFECTED_PERC ?? '0')).toBeLessThanOrEqual(ceiling);
+      }
+      expect(find(manifest, 'Service', 'app-sample', 'testing').spec.type).toBe('ClusterIP');
+    }
+  });
+
+  test('names every engine after the run id when one is set', () => {
+    const { stack } = build({ ...environmentConfig('staging'), runId: 'run-7' });
+    expect(stack.engines.map((e) => e.name)).toEqual(stack.engines.map((e) => `app-sample-${e.fault.name}-run-7`));
+  });
+
+  test('fails for a fault that exceeds the environment ceiling', () => {
+    const config = environmentConfig('prod');
+    expect(() => build({ ...config, experiments: [{ fault: { fault: FaultName.POD_DELETE, podsAffectedPercent: 80 } }] })).toThrow(
+      "Invalid ChaosEngine 'app-sample-pod-delete'.pod-delete.podsAffectedPercent: 80; the environment's blast radius allows at most 25 %.");
+  });
+
+  test('fails for a node-level fault in an environment that forbids them', () => {
+    const config = environmentConfig('staging');
+    expect(() => build({ ...config, experiments: [{ fault: { fault: FaultName.NODE_CPU_HOG } }] })).toThrow(
+      "Invalid ChaosEngine 'app-sample-node-cpu-hog'.fault: 'node-cpu-hog'; node-level faults are not enabled in this environment (blastRadius.allowNodeFaults).");
+  });
+
+  test('fails for the same fault twice against one target', () => {
+    const config = environmentConfig('dev');
+    expect(() => build({ ...config, experiments: [{ fault: { fault: FaultName.POD_DELETE } }, { fault: { fault: FaultName.POD_DELETE } }] }))
+      .toThrow("Invalid experiments[1].fault: 'pod-delete'; the environment already runs this fault against 'app-sample'; each target runs each fault once.");
+  });
+
+  test('fails for an unknown environment', () => {
+    expect(() => environmentConfig('qa')).toThrow("Invalid environment: 'qa'; must be one of 'dev', 'staging', 'prod'.");
+  });
+
+  test('derives each engine\'s expected duration from the fault', () => {
+    const { stack } = build(environmentConfig('dev'));
+    expect(Object.fromEntries(stack.engines.map((e) => [e.fault.name, e.expectedDurationSeconds]))).toMatchObject({
+      'container-kill': 20, 'pod-memory-hog': 120,
+    });
+  });
+});
+
+describe('validateApp', () => {
+  test('throws listing every deferred validation error, before anything is written', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const broken = new Construct(chart, 'Broken');
+    broken.node.addValidation({ validate: () => ['first problem', 'second problem'] });
+    expect(() => validateApp(app)).toThrow('Validation failed with the following errors:\n  [c/Broken] first problem\n  [c/Broken] second problem');
+  });
+});
+
+const validator = join(__dirname, '..', '..', '..', 'shared', 'tools', 'validate-manifests.mjs');
+const describeIfValidator = existsSync(validator) ? describe : describe.skip;
+if (!existsSync(validator)) console.warn(`skipping strict schema checks: ${validator} not found`);
+
+describeIfValidator('strict schema check (../shared/tools/validate-manifests.mjs)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    for (const name of ENVIRONMENTS) {
+      const app = new App({ outdir: join(dir, name), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+      new ChaosStack(app, environmentConfig(name));
+      app.synth();
+    }
+    // Every schedule variant and the CronJob trigger, which no environment uses by default.
+    const app = new App({ outdir: join(dir, 'schedules') });
+    const { chart, app: target, chaos } = fixture(new Chart(app, 'schedules'));
+    const experiment = new ChaosExperiment(chart, 'Exp', { namespace: chaos, fault: FaultName.POD_DELETE });
+    const start = new Date('2026-12-01T09:00:00Z');
+    const end = new Date('2026-12-01T18:00:00Z');
+    const every = Duration.minutes(2);
+    const variants = {
+      now: { now: true }, once: { once: start }, repeat: { repeat: { every } },
+      between: { repeat: { every, startTime: start, endTime: end } }, until: { repeat: { every, endTime: end } },
+      from: { repeat: { every, startTime: start } }, hours: { repeat: { every: Duration.hours(1), workHours: [[0, 12] as const] } },
+      days: { repeat: { every, workDays: ['Mon', 'Tue', 'Wed', 'Sat', 'Sun'] as const } },
+    };
+    for (const [id, schedule] of Object.entries(variants)) {
+      new ChaosSchedule(chart, id, { name: `pod-delete-${id}`, schedule, experiment, target, fault: Fault.podDelete() });
+    }
+    const engine = new ChaosEngine(chart, 'Engine', { experiment, target, fault: Fault.podDelete() });
+    new CronChaosTrigger(chart, 'Cron', { engine, schedule: '0 10 * * 1-5' });
+    app.synth();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.each(['1.27.0', '1.33.0'])('accepts every object of every environment against Kubernetes %s', (k8s) => {
+    const out = execFileSync(process.execPath, [validator, '--k8s', k8s, dir], { encoding: 'utf8' });
+    const summary = out.trim().split('\n').pop() ?? '';
+    expect(summary).toMatch(/: (\d+) ok, 0 invalid, 0 unknown kinds$/);
+    expect(Number(/(\d+) ok/.exec(summary)?.[1])).toBeGreaterThan(120);
+  });
+});
