@@ -170,6 +170,7 @@ export class ChaosEngine extends Construct {
       fault: props.fault.definition,
     });
     const spec = renderEngineSpec(field, { ...props, serviceAccount: this.serviceAccount }, props.engineState ?? EngineState.ACTIVE);
+    this.node.addValidation({ validate: () => this.probesAddressThisStack(field) });
     this.apiObject = new litmus.ChaosEngine(this, 'Resource', {
       metadata: {
         name: this.name,
@@ -188,6 +189,16 @@ export class ChaosEngine extends Construct {
   /** Name of the ChaosResult the run writes (`<engine>-<experiment>`). */
   public get resultName(): string {
     return `${this.name}-${this.fault.name}`;
+  }
+
+  /** A probe built from a Service must address a Service synthesized in the same app, not one of another stack. */
+  private probesAddressThisStack(field: string): string[] {
+    return this.probes.flatMap((p) => {
+      const service = p.service?.service;
+      if (!(service instanceof Construct) || service.node.root === this.node.root) return [];
+      return [`Invalid ${field}.probes['${p.name}']: Service '${service.namespace.name}/${service.name}' is not part of this stack; `
+        + 'probes built from a Service must address one the stack deploys.'];
+    });
   }
 
   /** Upper bound of one run, in seconds: ramp before and after, the chaos, and the runner's status checks. */

@@ -147,3 +147,17 @@ describe('BlastRadius', () => {
       'Invalid blastRadius.maxPodsAffectedPercent: 120; must be a whole percentage from 0 to 100.');
   });
 });
+
+describe('ChaosEngine probe wiring', () => {
+  test('fails at synth when a probe addresses a Service of another stack', () => {
+    // GIVEN an app in another cdk8s App
+    const other = fixture();
+    const { chart, app, experiment } = setup();
+    // WHEN
+    new ChaosEngine(chart, 'Engine', { experiment, target: app, fault: Fault.podDelete(), probes: [Probe.frontendAccess(other.app)] });
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(
+      "[test/Engine] Invalid ChaosEngine 'app-sample-pod-delete'.probes['check-frontend-access-url']: Service 'testing/app-sample' "
+      + 'is not part of this stack; probes built from a Service must address one the stack deploys.');
+  });
+});
