@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ControlPlane, isRunning, readState, stopComponents, stopOnSignals, type ClusterState } from './control-plane';
 import { probe } from './kube-client';
+import { defaultCrdsDir, Discovery, installCrds } from './verify';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const CLUSTER_DIR = process.env.CHAOS_STACK_CLUSTER_DIR ?? join(REPO_ROOT, '.cluster');
@@ -22,7 +23,17 @@ function running(state: ClusterState): ClusterState['components'] {
   return state.components.filter((c) => isRunning(c.pid, c.binary));
 }
 
-async function up(): Promise<number> {
+async function up(args: string[]): Promise<number> {
+  let crdsDir = defaultCrdsDir();
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--no-crds') crdsDir = undefined;
+    else if (args[i] === '--crds' && args[i + 1] !== undefined) crdsDir = args[++i];
+    else if (args[i].startsWith('--crds=')) crdsDir = args[i].slice('--crds='.length);
+    else {
+      err(`cluster: unknown option ${args[i]} (up takes --crds DIR or --no-crds)`);
+      return 2;
+    }
+  }
   const existing = readState(STATE_FILE);
   if (existing && running(existing).length > 0) {
     out(`cluster: already running (${existing.server}); kubeconfig ${existing.kubeconfig}. Run 'npm run cluster -- down' first to restart it.`);
@@ -34,6 +45,11 @@ async function up(): Promise<number> {
   const removeHandlers = stopOnSignals(cp, err);
   try {
     const state = await cp.start();
+    if (crdsDir !== undefined) {
+      const names = await installCrds(cp.client(), new Discovery(cp.client()), crdsDir);
+      out(`cluster: ${names.length} CRDs installed from ${crdsDir}`);
+    }
+    cp.client().close();
     removeHandlers();
     out(`cluster: up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.components.map((c) => `${c.name}=${c.pid}`).join(' ')}`);
     out(`cluster: API server ${state.server}, node ${state.nodeName ?? '-'} Ready`);
@@ -41,6 +57,7 @@ async function up(): Promise<number> {
     return 0;
   } catch (e) {
     removeHandlers();
+    await cp.stop().catch(() => cp.killNow());
     err(`cluster: up failed: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
@@ -85,11 +102,11 @@ async function status(): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   switch (argv[0]) {
-    case 'up': return up();
+    case 'up': return up(argv.slice(1));
     case 'down': return down();
     case 'status': return status();
     default:
-      err('usage: npm run cluster -- up|down|status');
+      err('usage: npm run cluster -- up [--crds DIR | --no-crds] | down | status');
       return 2;
   }
 }

@@ -401,7 +401,7 @@ export class ControlPlane {
     const deadline = Date.now() + this.readyTimeoutMs;
     let last = '';
     for (;;) {
-      this.assertAlive(name, pid, logFile);
+      await this.assertAlive(name, pid, logFile);
       const r = await probe(healthUrl, token);
       if (healthy(r)) return;
       last = r.status === 0 ? r.body : `HTTP ${r.status} ${r.body.slice(0, 300)}`;
@@ -412,9 +412,10 @@ export class ControlPlane {
     }
   }
 
-  private assertAlive(name: string, pid: number, logFile: string): void {
-    const how = this.exited.get(pid);
-    if (how !== undefined || !isRunning(pid)) {
+  private async assertAlive(name: string, pid: number, logFile: string): Promise<void> {
+    if (this.exited.has(pid) || !isRunning(pid)) {
+      await sleep(200); // let the exit event deliver the exit code
+      const how = this.exited.get(pid);
       throw new ComponentError(name, `exited during start-up (${how ?? 'gone'})`, tailOf(logFile));
     }
   }
@@ -428,7 +429,7 @@ export class ControlPlane {
     const kwok = this.components.find((c) => c.name === 'kwok');
     const deadline = Date.now() + this.readyTimeoutMs;
     for (;;) {
-      if (kwok) this.assertAlive('kwok', kwok.pid, kwok.logFile);
+      if (kwok) await this.assertAlive('kwok', kwok.pid, kwok.logFile);
       const r = await kube.get(`/api/v1/nodes/${this.nodeName}`);
       const conds = (r.json as { status?: { conditions?: { type: string; status: string }[] } } | undefined)?.status?.conditions ?? [];
       if (conds.some((c) => c.type === 'Ready' && c.status === 'True')) {

@@ -291,7 +291,11 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
   let paths = opts.paths;
   if (paths.length === 0) {
     err('verify: npx cdk8s synth');
-    const r = spawnSync('npx', ['--no-install', 'cdk8s', 'synth'], { cwd: REPO_ROOT, stdio: ['ignore', 2, 2] });
+    const r = spawnSync('npx', ['--no-install', 'cdk8s', 'synth'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 2, 2],
+      env: { ...process.env, CDK8S_CHECK_UPGRADE: process.env.CDK8S_CHECK_UPGRADE ?? 'false' },
+    });
     if (r.status !== 0) throw new Error(`verify: npx cdk8s synth failed (exit ${String(r.status ?? r.signal)})`);
     paths = [join(REPO_ROOT, 'dist')];
   }
