@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureBinaries, type BinaryName, type BinaryPaths } from './binaries';
 import { KubeClient, probe, statusMessage } from './kube-client';
-import { createPki, type Pki } from './pki';
+import { createPki, hasOpenssl, type Pki } from './pki';
 
 /** `full`: the whole control plane with a simulated node; `apiserver`: etcd and kube-apiserver only (enough for dry-runs). */
 export type ControlPlaneMode = 'full' | 'apiserver';
@@ -27,6 +27,8 @@ export interface ControlPlaneOptions {
   readyTimeoutMs?: number;
   /** Let the processes outlive this Node.js process (the `up` command). */
   detached?: boolean;
+  /** Sign the serving certificate with a throwaway CA made by openssl (default: when openssl is on PATH). */
+  useOpenssl?: boolean;
   /** Binaries to use; by default they are built on demand with build.sh. */
   binaries?: BinaryPaths;
   log?: (line: string) => void;
@@ -264,7 +266,7 @@ export class ControlPlane {
   private async startAll(bins: BinaryPaths): Promise<void> {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
-    const pki: Pki = createPki(join(this.dir, 'pki'));
+    const pki: Pki = createPki(join(this.dir, 'pki'), this.opts.useOpenssl ?? hasOpenssl());
     const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await freePorts(5);
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfig = join(this.dir, 'kubeconfig');
