@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { type Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   ServiceMonitor, type ServiceMonitorSpecEndpoints, ServiceMonitorSpecEndpointsMetricRelabelingsAction, ServiceMonitorSpecEndpointsScheme,
@@ -6,7 +6,7 @@ import {
 import { assertDnsLabel, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef } from '../target-app';
-import { type IScrapeableService, serviceMonitorErrors, servicesOf } from './wiring';
+import { type IScrapeableService, type ObjectJson, serviceMonitorErrors, servicesOf } from './wiring';
 
 /** What scrape objects need to know about the Prometheus that is to pick them up. */
 export interface IPrometheusRef {
@@ -144,7 +144,7 @@ export class ServiceScrape extends Construct {
         endpoints: props.endpoints.map((e, i) => renderEndpoint(e, i)),
       },
     });
-    this.node.addValidation({ validate: () => serviceMonitorErrors(this.apiObject.toJson(), servicesOf(this.node.root)) });
+    this.node.addValidation({ validate: () => serviceMonitorErrors(this.apiObject.toJson() as ObjectJson, servicesOf(this.node.root)) });
   }
 }
 

@@ -114,19 +114,31 @@ export interface ServiceInfo {
   readonly ports: readonly string[];
 }
 
+/** A synthesized Kubernetes object, as far as the checks read it. */
+export interface ObjectJson {
+  readonly kind?: string;
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+  readonly spec?: Readonly<Record<string, unknown>>;
+  readonly data?: Readonly<Record<string, string>>;
+}
+
 /** Every synthesized object of `kind` (any API group) in the tree under `root`, rendered to JSON. */
-export function objectsOfKind(root: IConstruct, kind: string): any[] {
+export function objectsOfKind(root: IConstruct, kind: string): ObjectJson[] {
   return root.node.findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === kind)
-    .map((o) => o.toJson() as unknown);
+    .map((o) => o.toJson() as ObjectJson);
 }
 
 /** The Services of the tree under `root`: synthesized ones and {@link ClusterService}s. */
 export function servicesOf(root: IConstruct): ServiceInfo[] {
-  const synthesized: ServiceInfo[] = objectsOfKind(root, 'Service').map((s: any) => ({
+  const synthesized: ServiceInfo[] = objectsOfKind(root, 'Service').map((s) => ({
     name: String(s.metadata?.name),
     namespace: String(s.metadata?.namespace ?? 'default'),
-    labels: (s.metadata?.labels ?? {}) as Record<string, string>,
+    labels: s.metadata?.labels ?? {},
     ports: ((s.spec?.ports ?? []) as { name?: string }[]).map((p) => p.name ?? ''),
   }));
   const external: ServiceInfo[] = root.node.findAll()
@@ -139,12 +151,12 @@ export function servicesOf(root: IConstruct): ServiceInfo[] {
 export function namespaceLabels(root: IConstruct): (name: string) => Readonly<Record<string, string>> {
   const known = new Map<string, Record<string, string>>();
   for (const ns of objectsOfKind(root, 'Namespace')) {
-    known.set(String(ns.metadata?.name), (ns.metadata?.labels ?? {}) as Record<string, string>);
+    known.set(String(ns.metadata?.name), { ...ns.metadata?.labels });
   }
   return (name) => ({ ...known.get(name), 'kubernetes.io/metadata.name': name });
 }
 
-function where(obj: any): string {
+function where(obj: ObjectJson): string {
   return `${String(obj.kind)} ${String(obj.metadata?.namespace ?? 'default')}/${String(obj.metadata?.name)}`;
 }
 
@@ -156,7 +168,7 @@ function show(value: unknown): string {
  * Rule: a ServiceMonitor selects at least one Service in a namespace it watches, and every endpoint names a
  * port that a selected Service has.
  */
-export function serviceMonitorErrors(sm: any, services: readonly ServiceInfo[]): string[] {
+export function serviceMonitorErrors(sm: ObjectJson, services: readonly ServiceInfo[]): string[] {
   const ownNs = String(sm.metadata?.namespace ?? 'default');
   const nsSel = sm.spec?.namespaceSelector as { any?: boolean; matchNames?: string[] } | undefined;
   const watches = (ns: string): boolean => nsSel?.any === true || (nsSel?.matchNames !== undefined ? nsSel.matchNames.includes(ns) : ns === ownNs);
@@ -185,13 +197,14 @@ export function serviceMonitorErrors(sm: any, services: readonly ServiceInfo[]):
  * Prometheus's own namespace; `{}`: all).
  */
 export function prometheusSelectionErrors(
-  prometheus: any, monitors: readonly any[], rules: readonly any[], nsLabels: (name: string) => Readonly<Record<string, string>>,
+  prometheus: ObjectJson, monitors: readonly ObjectJson[], rules: readonly ObjectJson[],
+  nsLabels: (name: string) => Readonly<Record<string, string>>,
 ): string[] {
   const ownNs = String(prometheus.metadata?.namespace ?? 'default');
   const spec = prometheus.spec ?? {};
-  const check = (objs: readonly any[], what: string, selKey: string, nsKey: string): string[] => objs.flatMap((o) => {
+  const check = (objs: readonly ObjectJson[], what: string, selKey: string, nsKey: string): string[] => objs.flatMap((o) => {
     const ns = String(o.metadata?.namespace ?? 'default');
-    const labels = (o.metadata?.labels ?? {}) as Record<string, string>;
+    const labels = o.metadata?.labels ?? {};
     const errs: string[] = [];
     if (!matchesSelector(spec[selKey] as LabelSelector | undefined, labels, false)) {
       errs.push(`${where(prometheus)} does not select ${what} ${ns}/${String(o.metadata?.name)}: its labels ${show(labels)}`

@@ -1,0 +1,90 @@
+import { type Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/validation';
+import { type INamespaceRef } from '../namespace';
+import { type AlertReceiver, AlertmanagerServer } from './alertmanager';
+import { chaosDashboard } from './dashboards';
+import { ApiServerScrape, ChaosExporter, KubeletScrape, KubeStateMetrics, NodeExporter } from './exporters';
+import { Grafana, type GrafanaAdminCredentials, PROMETHEUS_DATASOURCE_UID } from './grafana';
+import { PrometheusOperator } from './operator';
+import { PrometheusServer } from './prometheus';
+import { ChaosRules, type MonitoredApp, NodeRules } from './rules';
+
+export interface MonitoringStackProps {
+  /** The monitoring namespace; it must enforce the `privileged` Pod Security level (node-exporter's host access). */
+  readonly monitoringNamespace: INamespaceRef;
+  /** The chaos namespace (Litmus operator, ChaosEngines, ChaosResults); the chaos-exporter runs there. */
+  readonly chaosNamespace: INamespaceRef;
+  /** The app under chaos: its Service and Deployment (the pod panels and the unavailability alert read them). */
+  readonly app: MonitoredApp;
+  /** Grafana's admin credentials: a password from deployment config, or an existing Secret. */
+  readonly grafanaAdmin: GrafanaAdminCredentials;
+  /** Alertmanager receivers, from deployment config; the first is the default. */
+  readonly alertReceivers: readonly AlertReceiver[];
+  /**
+   * Default scrape and rule evaluation interval.
+   * @default Duration.seconds(30)
+   */
+  readonly scrapeInterval?: Duration;
+  /**
+   * How long Prometheus keeps samples.
+   * @default Duration.days(7)
+   */
+  readonly retention?: Duration;
+}
+
+/**
+ * The whole monitoring of a chaos environment: prometheus-operator, a Prometheus and an Alertmanager, the
+ * exporters and their ServiceMonitors (node-exporter, kube-state-metrics, kubelet and cAdvisor, API server,
+ * Litmus's chaos-exporter in the chaos namespace), the node and chaos rules, and Grafana with the
+ * "Node and Pod Chaos Metrics" dashboard.
+ *
+ * prometheus-operator's CRDs come first, from the pinned release (`PrometheusOperator.crdSource`), like Litmus's.
+ * Every wiring check of the parts runs at synth (see wiring.ts, grafana.ts).
+ */
+export class MonitoringStack extends Construct {
+  public readonly operator: PrometheusOperator;
+  public readonly prometheus: PrometheusServer;
+  public readonly alertmanager: AlertmanagerServer;
+  public readonly nodeExporter: NodeExporter;
+  public readonly kubeStateMetrics: KubeStateMetrics;
+  public readonly chaosExporter: ChaosExporter;
+  public readonly kubelet: KubeletScrape;
+  public readonly apiServer: ApiServerScrape;
+  public readonly nodeRules: NodeRules;
+  public readonly chaosRules: ChaosRules;
+  public readonly grafana: Grafana;
+
+  public constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id);
+    const mon = props.monitoringNamespace;
+    const chaos = props.chaosNamespace;
+    if (mon.name === chaos.name) {
+      throw new ValidationError('MonitoringStack.chaosNamespace', chaos.name, `must differ from the monitoring namespace '${mon.name}'`);
+    }
+    this.operator = new PrometheusOperator(this, 'Operator', { namespace: mon });
+    this.alertmanager = new AlertmanagerServer(this, 'Alertmanager', { namespace: mon, receivers: props.alertReceivers });
+    this.prometheus = new PrometheusServer(this, 'Prometheus', {
+      namespace: mon,
+      watchNamespaces: [mon, chaos],
+      alertmanager: this.alertmanager,
+      scrapeInterval: props.scrapeInterval,
+      evaluationInterval: props.scrapeInterval,
+      retention: props.retention,
+    });
+    const prometheus = this.prometheus;
+    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: mon, prometheus });
+    this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { namespace: mon, prometheus });
+    this.chaosExporter = new ChaosExporter(this, 'ChaosExporter', { namespace: chaos, prometheus });
+    this.kubelet = new KubeletScrape(this, 'Kubelet', { kubeletService: this.operator.kubeletService, prometheus, namespace: mon });
+    this.apiServer = new ApiServerScrape(this, 'ApiServer', { prometheus, namespace: mon });
+    this.nodeRules = new NodeRules(this, 'NodeRules', { namespace: mon, prometheus });
+    this.chaosRules = new ChaosRules(this, 'ChaosRules', { namespace: mon, prometheus, app: props.app });
+    this.grafana = new Grafana(this, 'Grafana', {
+      namespace: mon,
+      prometheus,
+      adminCredentials: props.grafanaAdmin,
+      dashboards: [chaosDashboard(props.app, PROMETHEUS_DATASOURCE_UID)],
+    });
+  }
+}
