@@ -56,6 +56,7 @@ for (const [module, files] of Object.entries(MODULES)) {
   }
   const combined = join(work, `${module}.yaml`);
   writeFileSync(combined, docs.join('\n---\n'));
-  execFileSync('npx', ['--no-install', 'cdk8s', 'import', '--no-check-upgrade', '--language', 'typescript',
-    '--output', join(__dirname), `${module}:=${combined}`], { stdio: 'inherit' });
+  // Run from the scratch folder: `cdk8s import` records what it imported in the cdk8s.yaml of its working directory.
+  execFileSync(join(__dirname, '..', '..', 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--language', 'typescript',
+    '--output', __dirname, `${module}:=${combined}`], { stdio: 'inherit', cwd: work });
 }
