@@ -1,0 +1,2 @@
+export * from './bookinfo';
+export * from './versions';
