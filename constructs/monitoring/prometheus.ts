@@ -1,17 +1,17 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort,
+  Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, ServiceMonitor, PrometheusSpecAlertingAlertmanagersPort,
   PrometheusSpecResourcesLimits, PrometheusSpecResourcesRequests, PrometheusSpecServiceDiscoveryRole,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
 import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
-import { type IPrometheusRef, intervalSeconds } from './scrape';
+import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
 import { componentLabels } from './security';
 import { MONITORING_IMAGES, PROMETHEUS_VERSION } from './versions';
-import { namespaceLabels, type ObjectJson, objectsOfKind, prometheusSelectionErrors } from './wiring';
+import { namespaceLabels, type ObjectJson, objectsOfKind, prometheusSelectionErrors, serviceMonitorErrors, servicesOf } from './wiring';
 
 /** An Alertmanager that Prometheus sends alerts to. */
 export interface IAlertmanagerRef {
@@ -203,6 +203,17 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
         const root = this.node.root;
         return prometheusSelectionErrors(this.apiObject.toJson() as ObjectJson, objectsOfKind(root, 'ServiceMonitor'), objectsOfKind(root, 'PrometheusRule'),
           namespaceLabels(root));
+      },
+    });
+    // ServiceScrapes check their own ServiceMonitor; this covers ServiceMonitors written as raw L1 objects.
+    this.node.addValidation({
+      validate: () => {
+        const root = this.node.root;
+        // (cdk8s makes every ApiObject `instanceof` every generated class, so compare kinds.)
+        const raw = root.node.findAll()
+          .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === ServiceMonitor.GVK.kind && !(c.node.scope instanceof ServiceScrape));
+        const services = servicesOf(root);
+        return raw.flatMap((sm) => serviceMonitorErrors(sm.toJson() as ObjectJson, services));
       },
     });
   }
