@@ -1,0 +1,85 @@
+/**
+ * Third-party CRDs for the CrdInstall component: which CRD sets the stack's objects need, and their
+ * CustomResourceDefinition documents, read from the pinned release URL or a local folder. Only CRD documents are
+ * kept: the Litmus release manifest also carries the upstream operator, which the stack replaces with its own.
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { CRD_SOURCES, type CrdSource } from '../versions';
+import { ValidationError } from '../validation';
+import { type CrdSourceOption } from './config';
+
+/** A Kubernetes object as plain JSON (what `chart.toJson()` returns). */
+export type KubeObject = Record<string, unknown> & {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly [k: string]: unknown };
+};
+
+/** The CRD sets whose kinds appear among `objs` (Litmus for litmuschaos.io; its scheduler for ChaosSchedule; prometheus-operator). */
+export function crdSourcesFor(objs: readonly KubeObject[]): CrdSource[] {
+  const needed = new Set<CrdSource>();
+  for (const o of objs) {
+    const group = (o.apiVersion ?? '').includes('/') ? (o.apiVersion ?? '').split('/')[0] : '';
+    if (group === 'litmuschaos.io') needed.add(o.kind === 'ChaosSchedule' ? CRD_SOURCES.litmusScheduler : CRD_SOURCES.litmus);
+    if (group === 'monitoring.coreos.com') needed.add(CRD_SOURCES.prometheusOperator);
+  }
+  // Keep the declaration order of CRD_SOURCES, so the install is stable whatever the object order.
+  return Object.values(CRD_SOURCES).filter((s) => needed.has(s));
+}
+
+/** Fetches a URL's text; replaceable in tests. */
+export type Fetcher = (url: string) => Promise<string>;
+
+const httpFetch: Fetcher = async (url) => {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} returned HTTP ${res.status}`);
+  return res.text();
+};
+
+function crdDocuments(text: string, origin: string): KubeObject[] {
+  return parseAllDocuments(text).flatMap((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${origin} is not valid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
+    const o = doc.toJS() as unknown;
+    return typeof o === 'object' && o !== null && (o as KubeObject).kind === 'CustomResourceDefinition' ? [o as KubeObject] : [];
+  });
+}
+
+/**
+ * The CustomResourceDefinition documents of `sources`, from their pinned URLs or a local folder. Throws, naming the
+ * `crdSource` config key, when the folder or a file is missing, and when a source lacks one of its CRDs.
+ */
+export async function loadCrds(sources: readonly CrdSource[], option: CrdSourceOption, fetcher: Fetcher = httpFetch): Promise<KubeObject[]> {
+  if (option.kind === 'folder' && !existsSync(option.path)) {
+    throw new ValidationError('crdSource', option.path, "must be 'url' or an existing folder holding the CRD files of lib/versions.ts CRD_SOURCES");
+  }
+  const perSource = await Promise.all(sources.map(async (source) => {
+    let docs: KubeObject[];
+    if (option.kind === 'url') {
+      let text: string;
+      try {
+        text = await fetcher(source.url);
+      } catch (err) {
+        throw new Error(`Could not fetch the pinned CRDs from ${source.url} (set crdSource to a local folder to install offline): ${(err as Error).message}`);
+      }
+      docs = crdDocuments(text, source.url);
+    } else {
+      docs = (await Promise.all(source.localFiles.map(async (file) => {
+        const path = join(option.path, file);
+        if (!existsSync(path)) {
+          throw new ValidationError('crdSource', option.path, `must hold ${source.localFiles.join(', ')}; '${file}' is missing`);
+        }
+        return crdDocuments(await readFile(path, 'utf8'), path);
+      }))).flat();
+    }
+    const byName = new Map(docs.map((d) => [d.metadata?.name ?? '', d]));
+    const missing = source.crds.filter((name) => !byName.has(name));
+    if (missing.length > 0) {
+      throw new Error(`The CRDs from ${option.kind === 'url' ? source.url : option.path} lack ${missing.join(', ')}`);
+    }
+    return source.crds.map((name) => byName.get(name) as KubeObject);
+  }));
+  return perSource.flat();
+}

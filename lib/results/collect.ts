@@ -1,0 +1,99 @@
+/**
+ * Waiting for a run and reading its verdicts, against any {@link ChaosApi} (the real cluster client in
+ * `kube-api.ts`, or a fake in tests). Each engine is waited for on its own, with its own timeout; every failure
+ * to read (timeout, missing or stale result, API error) becomes a typed result with its own reason, never a pass.
+ */
+import {
+  type ExperimentResult, problemResult, readChaosResult, readEngine, ReadbackProblem, type ResultRef,
+} from './reader';
+
+/** The reads the readback needs. Each returns the object's JSON, or `undefined` when it does not exist (404). */
+export interface ChaosApi {
+  getChaosEngine(namespace: string, name: string): Promise<unknown>;
+  getChaosResult(namespace: string, name: string): Promise<unknown>;
+}
+
+/** One engine of a run and how long to wait for it. */
+export interface EngineTarget extends ResultRef {
+  /** How long the run may take before it is reported as a timeout. */
+  readonly timeoutSeconds: number;
+}
+
+export interface CollectOptions {
+  /**
+   * Wait until each engine's `status.engineStatus` is `completed` or `stopped` (up to its timeout). When false,
+   * the current state is read once (the CLI's default).
+   * @default true
+   */
+  readonly wait?: boolean;
+  /**
+   * Delay between two reads of an engine.
+   * @default 5 seconds
+   */
+  readonly pollIntervalSeconds?: number;
+  /** Clock and sleep, replaceable in tests. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Renders an API failure without its stack: status code and message when the client gives them. */
+export function apiErrorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const body = (err as { body?: unknown }).body;
+    let message = err.message.split('\n')[0] ?? err.message;
+    if (typeof body === 'string') {
+      try {
+        const parsed = JSON.parse(body) as { message?: unknown };
+        if (typeof parsed.message === 'string') message = parsed.message;
+      } catch { /* not JSON: keep the error message */ }
+    }
+    return typeof code === 'number' || typeof code === 'string' ? `HTTP ${code}: ${message}` : message;
+  }
+  return String(err);
+}
+
+/** Waits for one engine (if asked) and reads its ChaosResult, checking that the result belongs to this engine. */
+export async function collectOne(api: ChaosApi, target: EngineTarget, opts: CollectOptions = {}): Promise<ExperimentResult> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? realSleep;
+  const wait = opts.wait ?? true;
+  const pollMs = (opts.pollIntervalSeconds ?? 5) * 1000;
+  const engineWhat = `ChaosEngine ${target.namespace}/${target.engine}`;
+  const deadline = now() + target.timeoutSeconds * 1000;
+  let engine;
+  for (;;) {
+    let doc: unknown;
+    try {
+      doc = await api.getChaosEngine(target.namespace, target.engine);
+    } catch (err) {
+      return problemResult(target, ReadbackProblem.API_ERROR, `reading ${engineWhat} failed: ${apiErrorText(err)}`);
+    }
+    if (doc === undefined) {
+      return problemResult(target, ReadbackProblem.ENGINE_MISSING, `${engineWhat} does not exist`);
+    }
+    engine = readEngine(doc);
+    if (engine.finished || !wait) break;
+    if (now() >= deadline) {
+      return problemResult(target, ReadbackProblem.TIMEOUT,
+        `${engineWhat} did not reach status.engineStatus 'completed' or 'stopped' within ${target.timeoutSeconds}s `
+        + `(last engineStatus: ${engine.engineStatus === undefined ? 'none' : `'${engine.engineStatus}'`})`);
+    }
+    await sleep(Math.max(0, Math.min(pollMs, deadline - now())));
+  }
+  let result: unknown;
+  try {
+    result = await api.getChaosResult(target.namespace, target.resultName);
+  } catch (err) {
+    return problemResult(target, ReadbackProblem.API_ERROR, `reading ChaosResult ${target.namespace}/${target.resultName} failed: ${apiErrorText(err)}`);
+  }
+  // Without an engine UID there is nothing to check the result against: treat that as stale rather than trust it.
+  return readChaosResult(target, result, engine.uid ?? '(engine has no metadata.uid)');
+}
+
+/** Waits for and reads every engine of a run, concurrently; the results keep the targets' order. */
+export function collectRun(api: ChaosApi, targets: readonly EngineTarget[], opts: CollectOptions = {}): Promise<ExperimentResult[]> {
+  return Promise.all(targets.map((t) => collectOne(api, t, opts)));
+}

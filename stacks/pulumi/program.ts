@@ -1,0 +1,136 @@
+/**
+ * The Pulumi program: builds the same ChaosStack the cdk8s entry builds (one source of truth), deploys its charts
+ * layer by layer through an explicit provider, waits for the chaos, reads the verdicts back and gates on them.
+ * `index.ts` only calls {@link chaosStackProgram}; tests import this module after `pulumi.runtime.setMocks`.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { App, type Chart } from 'cdk8s';
+import { after, ChaosEngines, CrdInstall, type DeployedLayer, Layer } from '../../lib/pulumi/components';
+import { type PulumiStackConfig, readStackConfig } from '../../lib/pulumi/config';
+import { crdSourcesFor, type Fetcher, type KubeObject, loadCrds } from '../../lib/pulumi/crds';
+import { type ChaosApi, collectRun, type CollectOptions } from '../../lib/results/collect';
+import { kubeChaosApi, type KubeTarget } from '../../lib/results/kube-api';
+import { type ExperimentResult, gateMessage, type RunSummary, summarize } from '../../lib/results/reader';
+import { engineTargets } from '../../lib/results/targets';
+import { validateApp } from '../../lib/synth';
+import { ChaosStack } from '../chaos-stack';
+
+/** Replaceable edges of the program (the cluster reads and the CRD download), for tests. */
+export interface ProgramDeps {
+  /** Builds the ChaosApi of the readback. @default - @kubernetes/client-node on the provider's kubeconfig and context */
+  readonly chaosApi?: (target: KubeTarget) => Promise<ChaosApi>;
+  /** Fetches a pinned CRD URL. @default - HTTP GET */
+  readonly fetchCrds?: Fetcher;
+  /** Clock and sleep of the wait. */
+  readonly now?: CollectOptions['now'];
+  readonly sleep?: CollectOptions['sleep'];
+}
+
+/** The stack outputs. */
+export interface ProgramOutputs {
+  readonly environment: string;
+  readonly runId: string | null;
+  readonly gateOnVerdict: boolean;
+  /** Each engine of the run and its ChaosResult, for readers outside the program (`npm run results`). */
+  readonly engines: readonly { readonly experiment: string; readonly namespace: string; readonly engine: string; readonly resultName: string }[];
+  /** Per experiment (keyed by fault name): verdict, phase, probes, counters... Unknown during preview. */
+  readonly results: pulumi.Output<Record<string, ExperimentResult>>;
+  /** allPassed and the failing experiments. Unknown during preview. */
+  readonly summary: pulumi.Output<RunSummary>;
+}
+
+/** The layers in apply order, each depending on all before it. Charts the table does not know (e.g. monitoring) join the app stage. */
+export const STAGES = ['namespaces', 'operators', 'app', 'experiments', 'engines'] as const;
+export type Stage = typeof STAGES[number];
+
+const CHART_STAGE: Readonly<Record<string, Stage>> = {
+  namespaces: 'namespaces',
+  operators: 'operators',
+  workloads: 'app',
+  experiments: 'experiments',
+  engines: 'engines',
+};
+
+/** The stage of a chart of ChaosStackCharts. */
+export function chartStage(key: string): Stage {
+  return CHART_STAGE[key] ?? 'app';
+}
+
+/** An output that is unknown until the update (what a preview shows for values read back from the cluster). */
+function unknownOutput<T>(): pulumi.Output<T> {
+  return pulumi.output(pulumi.unknown as T) as pulumi.Output<T>;
+}
+
+/** Builds the environment's ChaosStack and runs every construct validation, before any resource is registered. */
+export function buildStack(config: PulumiStackConfig): ChaosStack {
+  const app = new App();
+  const stack = new ChaosStack(app, config.environment);
+  validateApp(app);
+  return stack;
+}
+
+/** Deploys the stack of the configured environment and reads its verdicts back. */
+export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<ProgramOutputs> {
+  // Config and the stack are validated before the first resource is registered.
+  const config = readStackConfig(new pulumi.Config(), pulumi.runtime.allConfig());
+  const { deploy } = config;
+  const env = config.environment.environment;
+  const stack = buildStack(config);
+  const charts = Object.entries<Chart>(stack.charts as unknown as Record<string, Chart>)
+    .map(([key, chart]) => ({ key, stage: chartStage(key), objs: chart.toJson() as KubeObject[] }));
+  const crdObjs = await loadCrds(crdSourcesFor(charts.flatMap((c) => c.objs)), deploy.crdSource, deps.fetchCrds);
+
+  const kube: KubeTarget = {
+    ...(deploy.kubeconfig === undefined ? {} : { kubeconfig: deploy.kubeconfig }),
+    ...(deploy.kubeContext === undefined ? {} : { context: deploy.kubeContext }),
+  };
+  const provider = new k8s.Provider(`k8s-${env}`, { ...kube });
+
+  // CRDs first, then each stage depending on everything before it.
+  const installed: DeployedLayer[] = [new CrdInstall('crds', { objs: crdObjs, provider })];
+  let engines: ChaosEngines | undefined;
+  for (const stage of STAGES) {
+    const dependsOn = after(installed);
+    for (const chart of charts.filter((c) => c.stage === stage)) {
+      if (stage === 'engines') {
+        engines = new ChaosEngines(chart.key, { objs: chart.objs, provider }, { dependsOn });
+        installed.push(engines);
+      } else {
+        installed.push(new Layer(chart.key, { objs: chart.objs, provider }, { dependsOn }));
+      }
+    }
+  }
+  if (engines === undefined) throw new Error('The ChaosStack has no engines chart');
+
+  const targets = engineTargets(stack, deploy.waitTimeoutSeconds);
+  // During preview nothing is waited for or read: the verdicts are unknown until the update.
+  const list: pulumi.Output<ExperimentResult[]> = pulumi.runtime.isDryRun()
+    ? unknownOutput<ExperimentResult[]>()
+    : pulumi.all(engines.engines.map((e) => e.id)).apply(async () => {
+      const api = await (deps.chaosApi ?? kubeChaosApi)(kube);
+      return collectRun(api, targets, {
+        wait: true, pollIntervalSeconds: deploy.pollIntervalSeconds,
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+        ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+      });
+    });
+  const results = list.apply((rs) => Object.fromEntries(rs.map((r) => [r.experiment, r])));
+  const summary = list.apply((rs) => {
+    const s = summarize(rs);
+    if (deploy.gateOnVerdict && !s.allPassed) {
+      // RunError: Pulumi prints the message alone, without a stack trace, and fails the update.
+      throw new pulumi.RunError(gateMessage(s, env));
+    }
+    return s;
+  });
+
+  return {
+    environment: env,
+    runId: config.environment.runId ?? null,
+    gateOnVerdict: deploy.gateOnVerdict,
+    engines: targets.map((t) => ({ experiment: t.experiment, namespace: t.namespace, engine: t.engine, resultName: t.resultName })),
+    results,
+    summary,
+  };
+}
