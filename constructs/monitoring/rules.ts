@@ -249,7 +249,7 @@ export class ChaosRules extends RuleSet {
               + ' and on () (sum(litmuschaos_awaited_experiments) > 0)',
             for: props.unavailableFor ?? Duration.seconds(30),
             severity: Severity.CRITICAL,
-            summary: `${deploy} has fewer than ${min} available replicas during chaos`,
+            summary: min === 1 ? `${deploy} has no available replica during chaos` : `${deploy} has fewer than ${min} available replicas during chaos`,
             description: `Deployment ${ns}/${deploy} has {{ $value }} available replicas (minimum ${min}) while a chaos experiment runs.`,
           },
         ],
