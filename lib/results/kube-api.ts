@@ -29,9 +29,19 @@ export async function kubeChaosApi(target: KubeTarget = {}): Promise<ChaosApi> {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   if (target.kubeconfig === undefined) kc.loadFromDefault();
-  else if (!target.kubeconfig.includes('\n') && existsSync(target.kubeconfig)) kc.loadFromFile(target.kubeconfig);
-  else kc.loadFromString(target.kubeconfig);
-  if (target.context !== undefined) kc.setCurrentContext(target.context);
+  else if (target.kubeconfig.includes('\n')) kc.loadFromString(target.kubeconfig);
+  else if (existsSync(target.kubeconfig)) kc.loadFromFile(target.kubeconfig);
+  else throw new Error(`kubeconfig file ${target.kubeconfig} does not exist`);
+  const source = target.kubeconfig === undefined ? 'the default kubeconfig ($KUBECONFIG or ~/.kube/config)'
+    : target.kubeconfig.includes('\n') ? 'the kubeconfig given as contents' : `kubeconfig ${target.kubeconfig}`;
+  if (target.context !== undefined) {
+    if (kc.getContextObject(target.context) === null) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new Error(`${source} has no context '${target.context}' (contexts: ${known.length > 0 ? known.join(', ') : 'none'})`);
+    }
+    kc.setCurrentContext(target.context);
+  }
+  if (kc.getCurrentCluster() === null) throw new Error(`${source} has no current cluster to read the verdicts from`);
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const get = async (plural: string, namespace: string, name: string): Promise<unknown> => {
     try {
