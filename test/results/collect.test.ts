@@ -1,0 +1,105 @@
+import { apiErrorText, collectOne, collectRun, type EngineTarget } from '../../lib/results/collect';
+import { ReadbackProblem, Verdict } from '../../lib/results/reader';
+import { engineDoc, FakeChaosApi } from './fake-api';
+import { fixture } from './fixtures';
+
+const target: EngineTarget = {
+  namespace: 'litmus', engine: 'app-sample-pod-delete-r1', experiment: 'pod-delete',
+  resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 60,
+};
+const UID = '0d6c1f3e-7a52-4b1e-a0c4-2f6b9e8d7a11';
+
+/** A fake clock that each sleep advances. */
+function clock() {
+  let t = 0;
+  return { now: () => t, sleep: (ms: number) => { t += ms; return Promise.resolve(); }, elapsed: () => t };
+}
+
+describe('collectOne', () => {
+  test('waits while the engine is initialized, then reads the result of this engine', async () => {
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'initialized'), engineDoc('litmus', target.engine, UID, 'initialized'),
+        fixture('engine-completed'))
+      .result('litmus', target.resultName, fixture('pass'));
+    const c = clock();
+    const r = await collectOne(api, target, { pollIntervalSeconds: 5, ...c });
+    expect(r.outcome).toBe(Verdict.PASS);
+    expect(api.engineReads).toHaveLength(3);
+    expect(c.elapsed()).toBe(10_000);
+  });
+
+  test('a stopped engine ends the wait too', async () => {
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'stopped'))
+      .result('litmus', target.resultName, { ...fixture('stopped'), metadata: { ...fixture('stopped').metadata, labels: { chaosUID: UID } } });
+    expect((await collectOne(api, target, clock())).outcome).toBe(Verdict.STOPPED);
+  });
+
+  test('an engine that never finishes is a timeout naming the engine, the wait and its last status', async () => {
+    const api = new FakeChaosApi().engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'initialized'));
+    const c = clock();
+    const r = await collectOne(api, target, { pollIntervalSeconds: 7, ...c });
+    expect(r.outcome).toBe(ReadbackProblem.TIMEOUT);
+    expect(r.passed).toBe(false);
+    expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or 'stopped' "
+      + "within 60s (last engineStatus: 'initialized')");
+    expect(c.elapsed()).toBe(60_000);
+    expect(api.resultReads).toEqual([]);
+  });
+
+  test('without waiting, the current state is read once', async () => {
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, fixture('engine-initialized'))
+      .result('litmus', target.resultName, { ...fixture('awaited'), metadata: { labels: { chaosUID: UID } } });
+    const r = await collectOne(api, target, { wait: false, ...clock() });
+    expect(r.outcome).toBe(Verdict.AWAITED);
+    expect(api.engineReads).toHaveLength(1);
+  });
+
+  test('a result left by an earlier engine of the same name is stale', async () => {
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, engineDoc('litmus', target.engine, 'uid-of-the-new-engine', 'completed'))
+      .result('litmus', target.resultName, fixture('pass'));
+    const r = await collectOne(api, target, clock());
+    expect(r.outcome).toBe(ReadbackProblem.STALE);
+  });
+
+  test('a missing engine and a missing result each have their own message', async () => {
+    const none = await collectOne(new FakeChaosApi(), target, clock());
+    expect(none.outcome).toBe(ReadbackProblem.ENGINE_MISSING);
+    expect(none.reason).toBe('ChaosEngine litmus/app-sample-pod-delete-r1 does not exist');
+    const noResult = await collectOne(new FakeChaosApi().engine('litmus', target.engine, fixture('engine-completed')), target, clock());
+    expect(noResult.outcome).toBe(ReadbackProblem.MISSING);
+  });
+
+  test('an API error is reported as ApiError with the status code and the server message', async () => {
+    const forbidden = Object.assign(new Error('HTTP-Code: 403\nMessage: Unknown API Status Code!'), {
+      code: 403, body: JSON.stringify({ kind: 'Status', message: 'chaosengines.litmuschaos.io "x" is forbidden: User "ci" cannot get resource' }),
+    });
+    const api = new FakeChaosApi().fail('engine', 'litmus', target.engine, forbidden);
+    const r = await collectOne(api, target, clock());
+    expect(r.outcome).toBe(ReadbackProblem.API_ERROR);
+    expect(r.reason).toBe('reading ChaosEngine litmus/app-sample-pod-delete-r1 failed: HTTP 403: '
+      + 'chaosengines.litmuschaos.io "x" is forbidden: User "ci" cannot get resource');
+    const resultApi = new FakeChaosApi().engine('litmus', target.engine, fixture('engine-completed'))
+      .fail('result', 'litmus', target.resultName, new Error('connect ECONNREFUSED 127.0.0.1:6443'));
+    expect((await collectOne(resultApi, target, clock())).reason)
+      .toBe('reading ChaosResult litmus/app-sample-pod-delete-r1-pod-delete failed: connect ECONNREFUSED 127.0.0.1:6443');
+  });
+});
+
+describe('collectRun', () => {
+  test('reads every engine and keeps the targets order', async () => {
+    const other = { ...target, engine: 'app-sample-container-kill-r1', experiment: 'container-kill', resultName: 'app-sample-container-kill-r1-container-kill' };
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, fixture('engine-completed'))
+      .result('litmus', target.resultName, fixture('pass'));
+    const rs = await collectRun(api, [other, target], clock());
+    expect(rs.map((r) => [r.experiment, r.outcome])).toEqual([['container-kill', 'EngineMissing'], ['pod-delete', 'Pass']]);
+  });
+
+  test('apiErrorText keeps only the first line of a plain error', () => {
+    expect(apiErrorText(new Error('boom\nstack-ish detail'))).toBe('boom');
+    expect(apiErrorText('text')).toBe('text');
+  });
+});

@@ -1,0 +1,62 @@
+import { type ChaosApi } from '../../lib/results/collect';
+
+/** A ChaosApi over in-memory documents. An engine may be a list of successive states (one per read). */
+export class FakeChaosApi implements ChaosApi {
+  public readonly engineReads: string[] = [];
+  public readonly resultReads: string[] = [];
+  private readonly engines = new Map<string, unknown[]>();
+  private readonly results = new Map<string, unknown>();
+  private readonly failures = new Map<string, Error>();
+
+  public engine(namespace: string, name: string, ...states: unknown[]): this {
+    this.engines.set(`${namespace}/${name}`, states);
+    return this;
+  }
+
+  public result(namespace: string, name: string, doc: unknown): this {
+    this.results.set(`${namespace}/${name}`, doc);
+    return this;
+  }
+
+  /** Makes reads of `kind` `namespace/name` fail with `err`. */
+  public fail(kind: 'engine' | 'result', namespace: string, name: string, err: Error): this {
+    this.failures.set(`${kind}:${namespace}/${name}`, err);
+    return this;
+  }
+
+  public getChaosEngine(namespace: string, name: string): Promise<unknown> {
+    const key = `${namespace}/${name}`;
+    this.engineReads.push(key);
+    const err = this.failures.get(`engine:${key}`);
+    if (err) return Promise.reject(err);
+    const states = this.engines.get(key);
+    if (!states) return Promise.resolve(undefined);
+    return Promise.resolve(states.length > 1 ? states.shift() : states[0]);
+  }
+
+  public getChaosResult(namespace: string, name: string): Promise<unknown> {
+    const key = `${namespace}/${name}`;
+    this.resultReads.push(key);
+    const err = this.failures.get(`result:${key}`);
+    if (err) return Promise.reject(err);
+    return Promise.resolve(this.results.get(key));
+  }
+}
+
+/** A ChaosEngine document in a given state. */
+export function engineDoc(namespace: string, name: string, uid: string, engineStatus?: string): unknown {
+  return {
+    apiVersion: 'litmuschaos.io/v1alpha1', kind: 'ChaosEngine', metadata: { name, namespace, uid },
+    spec: { engineState: engineStatus === 'initialized' || engineStatus === undefined ? 'active' : 'stop' },
+    ...(engineStatus === undefined ? {} : { status: { engineStatus } }),
+  };
+}
+
+/** A fixture ChaosResult re-labelled for another engine and experiment. */
+export function resultFor(doc: any, engine: string, experiment: string, uid: string): unknown {
+  const copy = structuredClone(doc);
+  copy.metadata.name = `${engine}-${experiment}`;
+  copy.metadata.labels.chaosUID = uid;
+  copy.spec = { engine, experiment };
+  return copy;
+}
