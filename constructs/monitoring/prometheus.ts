@@ -81,11 +81,11 @@ export interface PrometheusServerProps {
 }
 
 /**
- * A Prometheus CR with its own ServiceAccount, read-only RBAC and Service. It selects ServiceMonitors by the label
- * `prometheus: <name>` and PrometheusRules by `prometheus: <name>, role: alert-rules`, in the watched
+ * A Prometheus CR with its own ServiceAccount, read-only RBAC and Service. It selects ServiceMonitors (and
+ * PodMonitors) by the label `prometheus: <name>` and PrometheusRules by `prometheus: <name>, role: alert-rules`, in the watched
  * namespaces. It runs as uid 1000 (non-root) with the RuntimeDefault seccomp profile.
  *
- * A deferred check verifies that it selects every ServiceMonitor and PrometheusRule of the app, so a monitor
+ * A deferred check verifies that it selects every ServiceMonitor, PodMonitor and PrometheusRule of the app, so a monitor
  * or rule that lacks the labels, or lives in an unwatched namespace, fails the synth.
  */
 export class PrometheusServer extends Construct implements IPrometheusRef {
@@ -172,6 +172,9 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
         serviceDiscoveryRole: PrometheusSpecServiceDiscoveryRole.ENDPOINT_SLICE,
         serviceMonitorSelector: { matchLabels: { ...this.serviceMonitorLabels } },
         serviceMonitorNamespaceSelector: nsSelector,
+        // PodMonitors (none in this stack) are selected like ServiceMonitors.
+        podMonitorSelector: { matchLabels: { ...this.serviceMonitorLabels } },
+        podMonitorNamespaceSelector: nsSelector,
         ruleSelector: { matchLabels: { ...this.ruleLabels } },
         ruleNamespaceSelector: nsSelector,
         enableAdminApi: false,
@@ -202,7 +205,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
       validate: () => {
         const root = this.node.root;
         return prometheusSelectionErrors(this.apiObject.toJson() as ObjectJson, objectsOfKind(root, 'ServiceMonitor'), objectsOfKind(root, 'PrometheusRule'),
-          namespaceLabels(root));
+          namespaceLabels(root), objectsOfKind(root, 'PodMonitor'));
       },
     });
     // ServiceScrapes check their own ServiceMonitor; this covers ServiceMonitors written as raw L1 objects.

@@ -192,13 +192,13 @@ export function serviceMonitorErrors(sm: ObjectJson, services: readonly ServiceI
 }
 
 /**
- * Rule: a Prometheus selects every ServiceMonitor and PrometheusRule given, by label and by namespace, as
+ * Rule: a Prometheus selects every ServiceMonitor, PrometheusRule and PodMonitor given, by label and by namespace, as
  * prometheus-operator reads its selectors (missing object selector: none; missing namespace selector: the
  * Prometheus's own namespace; `{}`: all).
  */
 export function prometheusSelectionErrors(
   prometheus: ObjectJson, monitors: readonly ObjectJson[], rules: readonly ObjectJson[],
-  nsLabels: (name: string) => Readonly<Record<string, string>>,
+  nsLabels: (name: string) => Readonly<Record<string, string>>, podMonitors: readonly ObjectJson[] = [],
 ): string[] {
   const ownNs = String(prometheus.metadata?.namespace ?? 'default');
   const spec = prometheus.spec ?? {};
@@ -220,5 +220,6 @@ export function prometheusSelectionErrors(
   return [
     ...check(monitors, 'ServiceMonitor', 'serviceMonitorSelector', 'serviceMonitorNamespaceSelector'),
     ...check(rules, 'PrometheusRule', 'ruleSelector', 'ruleNamespaceSelector'),
+    ...check(podMonitors, 'PodMonitor', 'podMonitorSelector', 'podMonitorNamespaceSelector'),
   ];
 }

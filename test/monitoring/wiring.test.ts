@@ -1,5 +1,5 @@
 import { JsonPatch, Testing } from 'cdk8s';
-import { ServiceMonitor } from '../../lib/imports/monitoring-monitoring.coreos.com';
+import { PodMonitor, ServiceMonitor } from '../../lib/imports/monitoring-monitoring.coreos.com';
 import { Dashboard, PanelType } from '../../constructs/monitoring/dashboard';
 import { NodeExporter } from '../../constructs/monitoring/exporters';
 import { Grafana, GrafanaAdminCredentials, PROMETHEUS_DATASOURCE_UID } from '../../constructs/monitoring/grafana';
@@ -180,5 +180,17 @@ describe('rule: dashboard queries only use metrics an exporter of the stack prov
   test('fails when a dashboard queries another datasource', () => {
     expect(() => Testing.synth(grafanaWith('up', 'thanos'))).toThrow(
       "Dashboard 'Test' queries datasource 'thanos', but Grafana provisions only 'prometheus'");
+  });
+});
+
+describe('rule: the Prometheus selects PodMonitors too', () => {
+  test('fails when a PodMonitor lacks the selected label', () => {
+    const { chart, monitoring } = minimal();
+    new PodMonitor(chart, 'Pods', {
+      metadata: { name: 'pods', namespace: monitoring.name },
+      spec: { selector: { matchLabels: { app: 'x' } }, podMetricsEndpoints: [{ port: 'metrics' }] },
+    });
+    expect(() => Testing.synth(chart)).toThrow(
+      'Prometheus monitoring/k8s does not select PodMonitor monitoring/pods: its labels {} do not match podMonitorSelector {"matchLabels":{"prometheus":"k8s"}}');
   });
 });
