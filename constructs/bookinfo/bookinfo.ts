@@ -161,11 +161,14 @@ export class Bookinfo extends Construct {
       }
     };
 
-    app('details', [{ version: 'v1', image: BOOKINFO_IMAGES.detailsV1, serviceAccount: 'bookinfo-details' }]);
+    // details and ratings get a /tmp emptyDir too: chaostoolkit-kubernetes 0.39.0 drain_nodes crashes
+    // ('NoneType' object is not iterable) on a pod without any volume, which a pod that mounts no
+    // service-account token is.
+    app('details', [{ version: 'v1', image: BOOKINFO_IMAGES.detailsV1, serviceAccount: 'bookinfo-details', volumes: tmp }]);
     app('ratings', [
-      { version: 'v1', image: BOOKINFO_IMAGES.ratingsV1, serviceAccount: 'bookinfo-ratings' },
+      { version: 'v1', image: BOOKINFO_IMAGES.ratingsV1, serviceAccount: 'bookinfo-ratings', volumes: tmp },
       {
-        version: 'v2', image: BOOKINFO_IMAGES.ratingsV2, serviceAccount: 'bookinfo-ratings-v2', replicas: ratingsV2Replicas,
+        version: 'v2', image: BOOKINFO_IMAGES.ratingsV2, serviceAccount: 'bookinfo-ratings-v2', replicas: ratingsV2Replicas, volumes: tmp,
         env: [{ name: 'MONGO_DB_URL', value: `mongodb://mongodb.${nsName}.svc.cluster.local:27017/test` }],
       },
     ]);

@@ -4,7 +4,7 @@
  * The venv is `${CHAOS_STACK_CACHE:-~/.cache/chaos-stack}/ctk-venv-<first 12 hex of sha256(requirements.txt)>`
  * (the same computation as install.sh), or `CHAOS_STACK_CTK_VENV` when set.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -57,6 +57,34 @@ export function runChaos(args: readonly string[], opts: RunChaosOptions = {}): C
   });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like runChaos, without blocking the event loop (for callers that serve requests while `chaos` runs). */
+export function runChaosAsync(args: readonly string[], opts: RunChaosOptions = {}): Promise<ChaosCommandResult> {
+  const bin = chaosBinary();
+  if (bin === undefined) return Promise.reject(new Error(`the Chaos Toolkit venv ${ctkVenvDir()} is missing: run 'bash lib/chaostoolkit/install.sh'`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['--no-version-check', '--no-log-file', ...args], {
+      cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
+    const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs ?? 600_000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }
 
 /** `chaos validate FILE`: code 0 when the experiment is valid (the extensions' functions and arguments included). */
