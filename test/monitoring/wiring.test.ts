@@ -75,7 +75,7 @@ describe('rule: every ServiceMonitor selects a Service in a namespace it watches
     expect(() => Testing.synth(chart)).toThrow("ServiceMonitor monitoring/raw endpoints[0] names port 'web', which no selected Service has");
   });
 
-  test('the check itself reports an endpoint without a port name', () => {
+  test('fails on an endpoint without a port name (the check on its own)', () => {
     const errors = serviceMonitorErrors(
       { kind: 'ServiceMonitor', metadata: { name: 'x', namespace: 'm' }, spec: { selector: {}, endpoints: [{ path: '/metrics' }] } },
       [{ name: 's', namespace: 'm', labels: {}, ports: ['metrics'] }],
@@ -106,7 +106,7 @@ describe('rule: the Prometheus selects every ServiceMonitor and rule of the stac
       + ' {"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"In","values":["monitoring","litmus"]}]}');
   });
 
-  test('the check reads a missing namespace selector as the Prometheus namespace only', () => {
+  test('fails on a rule outside the Prometheus namespace when no namespace selector is set (the check on its own)', () => {
     const errors = prometheusSelectionErrors(
       { kind: 'Prometheus', metadata: { name: 'p', namespace: 'mon' }, spec: { ruleSelector: {} } },
       [],
