@@ -1,0 +1,61 @@
+import { FaultName } from '../../constructs/litmus/faults';
+import { Environment } from '../../lib/environments';
+import { parseStackConfig } from '../../lib/pulumi/config';
+
+describe('parseStackConfig', () => {
+  test('builds the environment config with every default', () => {
+    const c = parseStackConfig({ environment: 'staging' });
+    expect(c.environment.environment).toBe(Environment.STAGING);
+    expect(c.environment.experiments.map((e) => e.fault.fault)).toEqual([
+      FaultName.POD_DELETE, FaultName.CONTAINER_KILL, FaultName.POD_CPU_HOG, FaultName.POD_MEMORY_HOG, FaultName.POD_NETWORK_LATENCY,
+    ]);
+    expect(c.environment.runId).toBeUndefined();
+    expect(c.deploy).toEqual({ crdSource: { kind: 'url' }, gateOnVerdict: true, pollIntervalSeconds: 5 });
+  });
+
+  test('gates on verdicts by default in staging and prod, not in dev', () => {
+    expect(parseStackConfig({ environment: 'dev' }).deploy.gateOnVerdict).toBe(false);
+    expect(parseStackConfig({ environment: 'prod' }).deploy.gateOnVerdict).toBe(true);
+    expect(parseStackConfig({ environment: 'prod', gateOnVerdict: 'false' }).deploy.gateOnVerdict).toBe(false);
+    expect(parseStackConfig({ environment: 'dev', gateOnVerdict: true }).deploy.gateOnVerdict).toBe(true);
+  });
+
+  test('reads values as Pulumi stores them: strings, lists as JSON', () => {
+    const c = parseStackConfig({
+      environment: 'dev', runId: 'r42', experiments: '["pod-delete","container-kill"]', crdSource: '/opt/crds',
+      waitTimeoutSeconds: '600', pollIntervalSeconds: '1', kubeconfig: '/tmp/kubeconfig', kubeContext: 'e2e',
+    });
+    expect(c.environment.runId).toBe('r42');
+    // The environment's own order is kept, whatever the order of the list.
+    expect(c.environment.experiments.map((e) => e.fault.fault)).toEqual([FaultName.CONTAINER_KILL, FaultName.POD_DELETE]);
+    expect(c.deploy).toEqual({
+      kubeconfig: '/tmp/kubeconfig', kubeContext: 'e2e', crdSource: { kind: 'folder', path: '/opt/crds' },
+      gateOnVerdict: false, waitTimeoutSeconds: 600, pollIntervalSeconds: 1,
+    });
+  });
+
+  test.each([
+    [{}, "Invalid environment: undefined; must be one of 'dev', 'staging', 'prod' (required)."],
+    [{ environment: 'qa' }, "Invalid environment: 'qa'; must be one of 'dev', 'staging', 'prod' (required)."],
+    [{ environment: 'dev', runId: 'Run_1' }, "Invalid runId: 'Run_1'; must be a DNS-1123 label: 1 to 63 lower-case letters, digits or '-', "
+      + 'starting and ending with a letter or digit.'],
+    [{ environment: 'dev', runId: 7 }, 'Invalid runId: 7; must be a string (a DNS-1123 label).'],
+    [{ environment: 'prod', experiments: '["pod-delete","pod-cpu-hog"]' }, "Invalid experiments[1]: 'pod-cpu-hog'; must be a non-empty list of "
+      + "distinct faults this environment runs: 'pod-delete', 'pod-network-latency' (a known fault, but not one this environment runs)."],
+    [{ environment: 'prod', experiments: '["pod-delete","pod-delete"]' }, "Invalid experiments[1]: 'pod-delete'; must be a non-empty list of "
+      + "distinct faults this environment runs: 'pod-delete', 'pod-network-latency'."],
+    [{ environment: 'prod', experiments: '[]' }, 'Invalid experiments: []; must be a non-empty list of distinct faults this environment runs: '
+      + "'pod-delete', 'pod-network-latency'."],
+    [{ environment: 'prod', experiments: 'pod-delete' }, "Invalid experiments: 'pod-delete'; must be a list of fault names, e.g. [\"pod-delete\"]."],
+    [{ environment: 'dev', gateOnVerdict: 'yes' }, "Invalid gateOnVerdict: 'yes'; must be true or false."],
+    [{ environment: 'dev', waitTimeoutSeconds: '0' }, 'Invalid waitTimeoutSeconds: 0; must be a whole number of seconds from 1 to 86400.'],
+    [{ environment: 'dev', waitTimeoutSeconds: '10m' }, "Invalid waitTimeoutSeconds: '10m'; must be a whole number of seconds from 1 to 86400."],
+    [{ environment: 'dev', pollIntervalSeconds: '1.5' }, "Invalid pollIntervalSeconds: '1.5'; must be a whole number of seconds from 1 to 300."],
+    [{ environment: 'dev', crdSource: '' }, "Invalid crdSource: ''; must be a non-empty string."],
+    [{ environment: 'dev', kubeContext: '  ' }, "Invalid kubeContext: '  '; must be a non-empty string."],
+    [{ environment: 'dev', gateOnVerdit: 'true' }, "Invalid chaos-stack:gateOnVerdit: 'true'; is not a config key of this project; the keys are "
+      + 'environment, kubeconfig, kubeContext, experiments, crdSource, gateOnVerdict, runId, waitTimeoutSeconds, pollIntervalSeconds, grafanaAdminPassword.'],
+  ])('throws for %j, naming the key, the value and what is allowed', (raw, message) => {
+    expect(() => parseStackConfig(raw as Record<string, unknown>)).toThrow(message);
+  });
+});

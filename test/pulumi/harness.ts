@@ -1,0 +1,160 @@
+/**
+ * A small Pulumi mock kit: strict mocks that record every registration (type, name, inputs, parent, provider,
+ * dependencies, ignoreChanges), stack config, and a fresh module registry per program run.
+ */
+import type * as pulumiType from '@pulumi/pulumi';
+import { App } from 'cdk8s';
+import { environmentConfig } from '../../lib/environments';
+import { type ChaosApi } from '../../lib/results/collect';
+import { ChaosStack } from '../../stacks/chaos-stack';
+import type * as programType from '../../stacks/pulumi/program';
+import { engineDoc, FakeChaosApi, resultFor } from '../results/fake-api';
+import { fixture } from '../results/fixtures';
+
+/** One resource the program registered. */
+export interface Registered {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly inputs: any;
+  readonly parent: string;
+  readonly provider: string;
+  readonly dependencies: readonly string[];
+  readonly ignoreChanges: readonly string[];
+  readonly custom: boolean;
+}
+
+export interface RunOptions {
+  /** Stack config without the `chaos-stack:` prefix. */
+  readonly config: Record<string, string>;
+  readonly preview?: boolean;
+  readonly stack?: string;
+  readonly chaosApi?: ChaosApi;
+  /** Called when the program builds its ChaosApi (to prove that a preview does not). */
+  readonly onChaosApi?: () => void;
+}
+
+export interface ProgramRun {
+  readonly pulumi: typeof pulumiType;
+  readonly resources: Registered[];
+  readonly outputs?: programType.ProgramOutputs;
+  readonly error?: unknown;
+  /** The resource of a type and name; throws listing what was registered when there is none. */
+  find(type: string, name: string): Registered;
+  ofType(type: string): Registered[];
+  /** The value of an output, or the error it failed with. */
+  settle<T>(o: pulumiType.Output<T>): Promise<{ known: boolean; value?: T; error?: unknown }>;
+}
+
+export const CRD_FOLDER = `${__dirname}/fixtures/crds`;
+
+/** A config that needs no network (CRDs from the fixture folder). */
+export function baseConfig(env: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { environment: env, crdSource: CRD_FOLDER, grafanaAdminPassword: 'not-a-real-password', ...extra };
+}
+
+/** Attaches a no-op handler to each promise of an Output, so that a rejection is not reported as unhandled. */
+function markHandled(o: unknown): void {
+  const out = o as { isKnown: Promise<unknown>; isSecret: Promise<unknown>; promise(): Promise<unknown>; allResources?: () => Promise<unknown> };
+  for (const p of [out.isKnown, out.isSecret, out.promise(), out.allResources?.()]) p?.catch(() => undefined);
+}
+
+/** What the mock engine returns for a resource: its inputs, plus what the real provider would add. */
+function mockState(type: string, name: string, inputs: any): any {
+  if (type === 'kubernetes:yaml/v2:ConfigGroup') return { ...inputs, resources: [] };
+  if (type.endsWith(':ChaosEngine')) return { ...inputs, metadata: { ...inputs.metadata, uid: `uid-${name}` } };
+  return inputs;
+}
+
+/** Runs the program under fresh mocks and a fresh module registry. */
+export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+  jest.resetModules();
+  const pulumi = (await import('@pulumi/pulumi')) as typeof pulumiType;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mocksModule = require('@pulumi/pulumi/runtime/mocks') as { MockMonitor: { prototype: any } };
+  const resources: Registered[] = [];
+  const pending: Promise<unknown>[] = [];
+  const original = mocksModule.MockMonitor.prototype.registerResource as (req: any, cb: any) => Promise<void>;
+  mocksModule.MockMonitor.prototype.registerResource = function (this: any, req: any, callback: any): Promise<void> {
+    const p = original.call(this, req, (err: unknown, res: any) => {
+      if (!err) {
+        resources.push({
+          type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          parent: req.getParent(), provider: req.getProvider(), dependencies: req.getDependenciesList(),
+          ignoreChanges: req.getIgnorechangesList(), custom: req.getCustom(),
+        });
+      }
+      callback(err, res);
+    });
+    pending.push(p);
+    return p;
+  };
+  await pulumi.runtime.setMocks({
+    newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) }),
+    call: (args) => { throw new Error(`unexpected call to ${args.token}`); },
+  }, 'chaos-stack', opts.stack ?? 'test', opts.preview ?? false);
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])), ['chaos-stack:grafanaAdminPassword']);
+  const program = (await import('../../stacks/pulumi/program'));
+  let outputs: programType.ProgramOutputs | undefined;
+  let error: unknown;
+  // A fake clock: each sleep advances it, so waits time out at once instead of in minutes.
+  let clock = 0;
+  try {
+    outputs = await program.chaosStackProgram({
+      chaosApi: () => {
+        opts.onChaosApi?.();
+        if (!opts.chaosApi) throw new Error('the test gave no ChaosApi');
+        return Promise.resolve(opts.chaosApi);
+      },
+      now: () => clock,
+      sleep: (ms) => { clock += ms; return Promise.resolve(); },
+    });
+  } catch (err) {
+    error = err;
+  }
+  // A gate failure rejects the summary output; the real runtime reports that rejection (and fails the update).
+  // Here the test reads it through settle(), so mark every promise of the outputs as handled straight away.
+  if (outputs) for (const o of [outputs.results, outputs.summary]) markHandled(o);
+  // Let every registration reach the mock monitor.
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  await Promise.all(pending);
+  const settle = async <T>(o: pulumiType.Output<T>) => {
+    try {
+      const known = await (o as any).isKnown as boolean;
+      const value = await (o as any).promise() as T;
+      return { known, value };
+    } catch (e) {
+      return { known: true, error: e };
+    }
+  };
+  return {
+    pulumi, resources, outputs, error, settle,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    find: (type, name) => {
+      const r = resources.find((x) => x.type === type && x.name === name);
+      if (!r) throw new Error(`no ${type} '${name}'; registered: ${resources.map((x) => `${x.type} ${x.name}`).join(', ')}`);
+      return r;
+    },
+  };
+}
+
+/** The outcome a fake cluster gives one experiment. */
+export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'no-status' | 'missing' | 'stale' | 'timeout';
+
+/**
+ * A fake cluster where every engine of `env` (with `runId`) completed and passed, except the experiments given in
+ * `shapes`, which end as named (ChaosResult fixtures of test/results/fixtures, re-labelled for the engine).
+ */
+export function clusterFor(env: string, runId: string | undefined, shapes: Record<string, Shape> = {}): FakeChaosApi {
+  const api = new FakeChaosApi();
+  const stack = new ChaosStack(new App(), { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) });
+  for (const e of stack.engines) {
+    const shape = shapes[e.fault.name] ?? 'pass';
+    const uid = `uid-${e.name}`;
+    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, uid, shape === 'timeout' ? 'initialized' : shape === 'stopped' ? 'stopped' : 'completed'));
+    if (shape === 'missing' || shape === 'timeout') continue;
+    const doc = shape === 'stale' ? 'pass' : shape;
+    api.result(e.namespace, e.resultName, resultFor(fixture(doc), e.name, e.fault.name, shape === 'stale' ? 'uid-of-an-earlier-engine' : uid));
+  }
+  return api;
+}
