@@ -5,11 +5,11 @@ import { assertDnsLabel, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type Dashboard } from './dashboard';
-import { EXPORTER_METRICS, type IMetricsSource, isMetricsSource, metricNames, SCRAPE_METRICS } from './metrics';
+import { metricNames } from './metrics';
 import { type IPrometheusRef } from './scrape';
 import { componentLabels, resources, RESTRICTED_CONTAINER, restrictedPod } from './security';
 import { GRAFANA_VERSION, MONITORING_IMAGES } from './versions';
-import { objectsOfKind } from './wiring';
+import { objectsOfKind, providedMetrics } from './wiring';
 
 /** Keys of the Grafana admin Secret. */
 export interface AdminSecretKeys {
@@ -254,15 +254,7 @@ export class Grafana extends Construct {
 
   /** Rules: panels query the provisioned datasource, and only metrics some exporter or recording rule of the app provides. */
   private dashboardErrors(): string[] {
-    const root = this.node.root;
-    const sources = root.node.findAll().filter((c): c is typeof c & IMetricsSource => isMetricsSource(c));
-    const exporters = [...new Set(sources.flatMap((s) => s.exporters))];
-    const provided = new Set<string>([...exporters.flatMap((e) => EXPORTER_METRICS[e]), ...(exporters.length > 0 ? SCRAPE_METRICS : [])]);
-    for (const rule of objectsOfKind(root, 'PrometheusRule')) {
-      for (const g of (rule.spec?.groups ?? []) as { rules?: { record?: string }[] }[]) {
-        for (const r of g.rules ?? []) if (r.record !== undefined) provided.add(r.record);
-      }
-    }
+    const { exporters, metrics: provided } = providedMetrics(this.node.root);
     const errors: string[] = [];
     for (const d of this.dashboards) {
       if (d.datasourceUid !== PROMETHEUS_DATASOURCE_UID) {

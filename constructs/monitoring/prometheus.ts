@@ -11,7 +11,9 @@ import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
 import { componentLabels } from './security';
 import { MONITORING_IMAGES, PROMETHEUS_VERSION } from './versions';
-import { namespaceLabels, type ObjectJson, objectsOfKind, prometheusSelectionErrors, serviceMonitorErrors, servicesOf } from './wiring';
+import {
+  namespaceLabels, type ObjectJson, objectsOfKind, prometheusSelectionErrors, providedMetrics, ruleMetricErrors, serviceMonitorErrors, servicesOf,
+} from './wiring';
 
 /** An Alertmanager that Prometheus sends alerts to. */
 export interface IAlertmanagerRef {
@@ -85,8 +87,9 @@ export interface PrometheusServerProps {
  * PodMonitors) by the label `prometheus: <name>` and PrometheusRules by `prometheus: <name>, role: alert-rules`, in the watched
  * namespaces. It runs as uid 1000 (non-root) with the RuntimeDefault seccomp profile.
  *
- * A deferred check verifies that it selects every ServiceMonitor, PodMonitor and PrometheusRule of the app, so a monitor
- * or rule that lacks the labels, or lives in an unwatched namespace, fails the synth.
+ * Deferred checks verify that it selects every ServiceMonitor, PodMonitor and PrometheusRule of the app, so a monitor
+ * or rule that lacks the labels, or lives in an unwatched namespace, fails the synth; and that every metric a rule
+ * reads is provided by an exporter of the app or a recording rule.
  */
 export class PrometheusServer extends Construct implements IPrometheusRef {
   public readonly name: string;
@@ -208,6 +211,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
           namespaceLabels(root), objectsOfKind(root, 'PodMonitor'));
       },
     });
+    this.node.addValidation({ validate: () => ruleMetricErrors(objectsOfKind(this.node.root, 'PrometheusRule'), providedMetrics(this.node.root)) });
     // ServiceScrapes check their own ServiceMonitor; this covers ServiceMonitors written as raw L1 objects.
     this.node.addValidation({
       validate: () => {

@@ -7,6 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { type INamespaceRef, PodSecurityLevel } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
+import { EXPORTER_METRICS, type Exporter, type IMetricsSource, isMetricsSource, metricNames, SCRAPE_METRICS } from './metrics';
 
 /** One requirement of a Kubernetes label selector. */
 export interface LabelSelectorRequirement {
@@ -222,4 +223,38 @@ export function prometheusSelectionErrors(
     ...check(rules, 'PrometheusRule', 'ruleSelector', 'ruleNamespaceSelector'),
     ...check(podMonitors, 'PodMonitor', 'podMonitorSelector', 'podMonitorNamespaceSelector'),
   ];
+}
+
+/** The metrics an app provides: those of its exporters (metrics sources in the tree) and of its recording rules. */
+export function providedMetrics(root: IConstruct): { readonly exporters: readonly Exporter[]; readonly metrics: ReadonlySet<string> } {
+  const sources = root.node.findAll().filter((c): c is IConstruct & IMetricsSource => isMetricsSource(c));
+  const exporters = [...new Set(sources.flatMap((s) => s.exporters))];
+  const metrics = new Set<string>([...exporters.flatMap((e) => EXPORTER_METRICS[e]), ...(exporters.length > 0 ? SCRAPE_METRICS : [])]);
+  for (const rule of objectsOfKind(root, 'PrometheusRule')) {
+    for (const g of (rule.spec?.groups ?? []) as { rules?: { record?: string }[] }[]) {
+      for (const r of g.rules ?? []) if (r.record !== undefined) metrics.add(r.record);
+    }
+  }
+  return { exporters, metrics };
+}
+
+/**
+ * Rule: every metric an alerting or recording rule reads is provided by an exporter of the app or recorded by
+ * one of its rules (an alert on a metric nothing scrapes never fires).
+ */
+export function ruleMetricErrors(rules: readonly ObjectJson[], provided: ReturnType<typeof providedMetrics>): string[] {
+  const errors: string[] = [];
+  for (const pr of rules) {
+    for (const g of (pr.spec?.groups ?? []) as { name?: string; rules?: { alert?: string; record?: string; expr?: string | number }[] }[]) {
+      for (const r of g.rules ?? []) {
+        for (const m of metricNames(String(r.expr ?? ''))) {
+          if (!provided.metrics.has(m)) {
+            errors.push(`${where(pr)} rule '${r.alert ?? r.record ?? '?'}' reads metric '${m}', which no exporter or recording rule of the stack`
+              + ` provides (exporters: ${provided.exporters.length > 0 ? provided.exporters.join(', ') : 'none'})`);
+          }
+        }
+      }
+    }
+  }
+  return errors;
 }

@@ -1,11 +1,16 @@
 import { Duration, Testing } from 'cdk8s';
+import { ChaosExporter, KubeStateMetrics, NodeExporter } from '../../constructs/monitoring/exporters';
 import { PrometheusServer } from '../../constructs/monitoring/prometheus';
 import { ChaosRules, NODE_RECORDS, NodeRules, promDuration } from '../../constructs/monitoring/rules';
 import { find, fixture } from './fixture';
 
+/** A Prometheus and the exporters whose metrics the rules read (the rule-metric check needs them). */
 function setup() {
   const f = fixture();
-  const prometheus = new PrometheusServer(f.chart, 'Prometheus', { namespace: f.monitoring });
+  const prometheus = new PrometheusServer(f.chart, 'Prometheus', { namespace: f.monitoring, watchNamespaces: [f.monitoring, f.chaos] });
+  new NodeExporter(f.chart, 'NodeExporter', { namespace: f.monitoring, prometheus });
+  new KubeStateMetrics(f.chart, 'KubeStateMetrics', { namespace: f.monitoring, prometheus });
+  new ChaosExporter(f.chart, 'ChaosExporter', { namespace: f.chaos, prometheus });
   return { ...f, prometheus };
 }
 

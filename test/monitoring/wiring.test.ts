@@ -4,7 +4,7 @@ import { Dashboard, PanelType } from '../../constructs/monitoring/dashboard';
 import { NodeExporter } from '../../constructs/monitoring/exporters';
 import { Grafana, GrafanaAdminCredentials, PROMETHEUS_DATASOURCE_UID } from '../../constructs/monitoring/grafana';
 import { PrometheusServer } from '../../constructs/monitoring/prometheus';
-import { RuleSet } from '../../constructs/monitoring/rules';
+import { ChaosRules, NodeRules, RuleSet } from '../../constructs/monitoring/rules';
 import { ServiceScrape } from '../../constructs/monitoring/scrape';
 import { matchesSelector, prometheusSelectionErrors, serviceMonitorErrors } from '../../constructs/monitoring/wiring';
 import { fixture, stackFixture } from './fixture';
@@ -192,5 +192,27 @@ describe('rule: the Prometheus selects PodMonitors too', () => {
     });
     expect(() => Testing.synth(chart)).toThrow(
       'Prometheus monitoring/k8s does not select PodMonitor monitoring/pods: its labels {} do not match podMonitorSelector {"matchLabels":{"prometheus":"k8s"}}');
+  });
+});
+
+describe('rule: alerting and recording rules only read metrics the stack provides', () => {
+  test('fails when an alert reads a metric of an exporter the stack lacks', () => {
+    // GIVEN node-exporter only, and the app-unavailability alert that needs kube-state-metrics and the chaos-exporter
+    const { chart, monitoring, prometheus, target } = minimal();
+    new ChaosRules(chart, 'ChaosRules', { namespace: monitoring, prometheus, app: { service: target, deploymentName: target.name } });
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(
+      "PrometheusRule monitoring/chaos-rules rule 'AppUnavailableDuringChaos' reads metric 'kube_deployment_status_replicas_available',"
+      + ' which no exporter or recording rule of the stack provides (exporters: node-exporter)');
+  });
+
+  test('accepts a rule reading a recorded series', () => {
+    const { chart, monitoring, prometheus } = minimal();
+    new NodeRules(chart, 'NodeRules', { namespace: monitoring, prometheus });
+    new RuleSet(chart, 'Derived', {
+      namespace: monitoring, prometheus, name: 'derived',
+      groups: [{ name: 'd', rules: [{ record: 'cluster:node_memory_utilisation:max', expr: 'max(instance:node_memory_utilisation:ratio)' }] }],
+    });
+    expect(() => Testing.synth(chart)).not.toThrow();
   });
 });
