@@ -56,7 +56,7 @@ export function rulesByScope(needs: readonly PermissionNeed[]): Map<string | und
   }
   const out = new Map<string | undefined, RenderedRule[]>();
   for (const [ns, scope] of byScope) {
-    out.set(ns, [...scope.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, verbs]) => {
+    out.set(ns, [...scope.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, verbs]) => {
       const [apiGroup, resource] = key.split('\u0000');
       return { apiGroups: [apiGroup], resources: [resource], verbs: [...verbs].sort() };
     }));

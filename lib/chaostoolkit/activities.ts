@@ -30,7 +30,7 @@ export interface ActivityOptions {
 function pauses(o: ActivityOptions): { pauses?: Pauses } {
   const seconds = (field: string, d: Duration | undefined): number | undefined => {
     if (d === undefined) return undefined;
-    const s = d.toSeconds();
+    const s = d.toMilliseconds() / 1000;
     if (!Number.isInteger(s) || s < 0) throw new ValidationError(`${o.name}.${field}`, d, 'must be a whole number of seconds, 0 or more');
     return s;
   };
@@ -88,7 +88,7 @@ export function terminatePods(o: TerminatePodsOptions): Action {
     rand: o.rand ?? true,
     mode: o.quantity.mode,
     qty,
-    ...(o.gracePeriod === undefined ? {} : { grace_period: o.gracePeriod.toSeconds() }),
+    ...(o.gracePeriod === undefined ? {} : { grace_period: assertIntegerInRange(`${o.name}.gracePeriod`, o.gracePeriod.toMilliseconds() / 1000, 0, 3600, 'seconds') }),
   }, [pods(ns, 'list', 'delete')]);
 }
 
@@ -165,7 +165,7 @@ export function drainNodes(o: DrainNodesOptions): Action {
   return python('action', o, K8S_NODE, 'drain_nodes', {
     ...nodeArgs(`${o.name}.nodes`, o.nodes),
     delete_pods_with_local_storage: o.deletePodsWithLocalStorage ?? true,
-    timeout: assertIntegerInRange(`${o.name}.timeout`, timeout.toSeconds(), 1, 3600, 'seconds'),
+    timeout: assertIntegerInRange(`${o.name}.timeout`, timeout.toMilliseconds() / 1000, 1, 3600, 'seconds'),
   }, [
     NODE_RW,
     { apiGroup: '', resource: 'pods', verbs: ['get', 'list'] },

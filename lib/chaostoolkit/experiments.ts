@@ -93,7 +93,7 @@ export function talkExperiments(o: TalkExperimentsOptions): Experiment[] {
   const latency = new Experiment({
     id: 'reviews-network-latency',
     title: 'Network latency does not impact our users',
-    description: `Injects a ${(o.fixedDelay ?? Duration.seconds(5)).toSeconds()} s delay into the reviews ${t.reviews.subset} route through `
+    description: `Injects a ${(o.fixedDelay ?? Duration.seconds(5)).toMilliseconds()} ms delay into the reviews ${t.reviews.subset} route through `
       + `Istio and expects the product page to answer within ${deadline.toMilliseconds()} ms; the fault is removed whatever the outcome.`,
     tags: tags(['kubernetes', 'bookinfo', 'istio', 'latency']),
     configuration: { product_page_url: { type: 'env', key: 'PRODUCT_PAGE_URL', default: t.productpage.url } },

@@ -9,7 +9,8 @@
  * 400 or more counts as a failed activity here.
  *
  * The verdict uses the same outcome words as Litmus's ChaosResult (`Pass`, `Fail`, `Error`, `Stopped`), so a
- * Litmus and a Chaos Toolkit run can be reported side by side (see `toExperimentResult` in ./result.ts).
+ * Litmus and a Chaos Toolkit run can be reported side by side: `toExperimentResult` (./result.ts) maps a verdict onto
+ * lib/results/reader.ts's ExperimentResult.
  */
 
 /** `status` of a journal. */

@@ -30,7 +30,9 @@ import { ControlPlane, kubeconfigYaml, simulatedNode, stopOnSignals } from '../c
 import { type KubeClient, statusMessage } from '../cluster/kube-client';
 import { applyObject, Discovery, installCrds, type KubeObject } from '../cluster/verify';
 import { DRAIN_TARGET_LABEL } from './experiments';
+import { summarize } from '../results/reader';
 import { type JournalVerdict, readJournal, summarizeJournal } from './journal';
+import { chaosToolkitRef, toExperimentResult } from './result';
 import { chaosBinary, ctkVenvDir, runChaosAsync } from './venv';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -267,6 +269,10 @@ async function main(): Promise<number> {
       log(`  verdict ${o.verdict.outcome} (expected ${o.expectedPass ? 'Pass' : 'Fail'}): ${asExpected ? 'as expected' : 'UNEXPECTED'}`);
       for (const c of o.checks) log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.what}: ${c.detail}`);
     }
+    const summary = summarize(outcomes.map((o, i) => toExperimentResult(
+      chaosToolkitRef(stack.runners[i].serviceAccount.metadata.namespace ?? 'chaostoolkit', stack.runners[i].name, o.experiment), o.verdict)));
+    log(`ctk:e2e: as chaos results: ${summary.passed} of ${summary.total} passed; `
+      + `not passed: ${summary.failing.length === 0 ? 'none' : summary.failing.map((f) => `${f.experiment} ${f.outcome} (${f.reason})`).join('; ')}`);
     const passedChecks = outcomes.reduce((a, o) => a + o.checks.filter((c) => c.ok).length + (o.verdict.passed === o.expectedPass ? 1 : 0), 0);
     const total = outcomes.reduce((a, o) => a + o.checks.length + 1, 0);
     log(`\nctk:e2e: ${passedChecks} passed, ${total - passedChecks} failed (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
