@@ -9,6 +9,7 @@ import { App, type Chart } from 'cdk8s';
 import { after, ChaosEngines, CrdInstall, type DeployedLayer, Layer } from '../../lib/pulumi/components';
 import { type PulumiStackConfig, readStackConfig } from '../../lib/pulumi/config';
 import { crdSourcesFor, type Fetcher, type KubeObject, loadCrds } from '../../lib/pulumi/crds';
+import { GrafanaAdminSecret, missingGrafanaAdminSecrets } from '../../lib/pulumi/grafana';
 import { type ChaosApi, collectRun, type CollectOptions } from '../../lib/results/collect';
 import { kubeChaosApi, type KubeTarget } from '../../lib/results/kube-api';
 import { type ExperimentResult, gateMessage, type RunSummary, summarize } from '../../lib/results/reader';
@@ -79,7 +80,8 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   const stack = buildStack(config);
   const charts = Object.entries<Chart>(stack.charts as unknown as Record<string, Chart>)
     .map(([key, chart]) => ({ key, stage: chartStage(key), objs: chart.toJson() as KubeObject[] }));
-  const crdObjs = await loadCrds(crdSourcesFor(charts.flatMap((c) => c.objs)), deploy.crdSource, deps.fetchCrds);
+  const allObjs = charts.flatMap((c) => c.objs);
+  const crdObjs = await loadCrds(crdSourcesFor(allObjs), deploy.crdSource, deps.fetchCrds);
 
   const kube: KubeTarget = {
     ...(deploy.kubeconfig === undefined ? {} : { kubeconfig: deploy.kubeconfig }),
@@ -98,6 +100,12 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
         installed.push(engines);
       } else {
         installed.push(new Layer(chart.key, { objs: chart.objs, provider }, { dependsOn }));
+      }
+    }
+    if (stage === 'namespaces') {
+      // Grafana's admin Secret, from the stack secret, once its namespace exists and before Grafana starts.
+      for (const ref of missingGrafanaAdminSecrets(allObjs)) {
+        installed.push(new GrafanaAdminSecret(`${ref.namespace}-${ref.name}`, { ref, password: config.grafanaAdminPassword, provider }, { dependsOn: after(installed) }));
       }
     }
   }

@@ -4,6 +4,11 @@
  */
 import type * as pulumiType from '@pulumi/pulumi';
 import { App } from 'cdk8s';
+import type * as cdk8sModule from 'cdk8s';
+import type * as alertmanagerModule from '../../constructs/monitoring/alertmanager';
+import type * as grafanaModule from '../../constructs/monitoring/grafana';
+import type * as monitoringStackModule from '../../constructs/monitoring/stack';
+import type * as chaosStackModule from '../../stacks/chaos-stack';
 import { environmentConfig } from '../../lib/environments';
 import { type ChaosApi } from '../../lib/results/collect';
 import { ChaosStack } from '../../stacks/chaos-stack';
@@ -32,6 +37,11 @@ export interface RunOptions {
   readonly chaosApi?: ChaosApi;
   /** Called when the program builds its ChaosApi (to prove that a preview does not). */
   readonly onChaosApi?: () => void;
+  /**
+   * Adds a `monitoring` chart (the MonitoringStack, reading Grafana's admin password from the Secret `grafana-admin`)
+   * to the ChaosStack, as a chart the program's stage table does not name.
+   */
+  readonly withMonitoring?: boolean;
 }
 
 export interface ProgramRun {
@@ -53,6 +63,31 @@ export function baseConfig(env: string, extra: Record<string, string> = {}): Rec
   return { environment: env, crdSource: CRD_FOLDER, grafanaAdminPassword: 'not-a-real-password', ...extra };
 }
 
+/** The chaos-stack module with a ChaosStack that also has a monitoring chart. */
+function stackWithMonitoring(): unknown {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const actual = jest.requireActual<typeof chaosStackModule>('../../stacks/chaos-stack');
+  const cdk8s = require('cdk8s') as typeof cdk8sModule;
+  const { MonitoringStack } = require('../../constructs/monitoring/stack') as typeof monitoringStackModule;
+  const { GrafanaAdminCredentials } = require('../../constructs/monitoring/grafana') as typeof grafanaModule;
+  const { AlertReceiver } = require('../../constructs/monitoring/alertmanager') as typeof alertmanagerModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  class ChaosStackWithMonitoring extends actual.ChaosStack {
+    public constructor(scope: InstanceType<typeof cdk8s.App>, config: ConstructorParameters<typeof actual.ChaosStack>[1]) {
+      super(scope, config);
+      const chart = new cdk8s.Chart(scope, 'monitoring');
+      new MonitoringStack(chart, 'Monitoring', {
+        monitoringNamespace: this.namespaces.monitoring, chaosNamespace: this.namespaces.chaos,
+        app: { service: this.app, deploymentName: this.app.name },
+        grafanaAdmin: GrafanaAdminCredentials.fromExistingSecret('grafana-admin'),
+        alertReceivers: [AlertReceiver.webhook('chaos-gate', 'http://chaos-gate.litmus.svc:8080/alerts')],
+      });
+      (this as { charts: unknown }).charts = { ...this.charts, monitoring: chart };
+    }
+  }
+  return { ...actual, ChaosStack: ChaosStackWithMonitoring };
+}
+
 /** Attaches a no-op handler to each promise of an Output, so that a rejection is not reported as unhandled. */
 function markHandled(o: unknown): void {
   const out = o as { isKnown: Promise<unknown>; isSecret: Promise<unknown>; promise(): Promise<unknown>; allResources?: () => Promise<unknown> };
@@ -69,6 +104,8 @@ function mockState(type: string, name: string, inputs: any): any {
 /** Runs the program under fresh mocks and a fresh module registry. */
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   jest.resetModules();
+  if (opts.withMonitoring) jest.doMock('../../stacks/chaos-stack', stackWithMonitoring);
+  else jest.dontMock('../../stacks/chaos-stack');
   const pulumi = (await import('@pulumi/pulumi')) as typeof pulumiType;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mocksModule = require('@pulumi/pulumi/runtime/mocks') as { MockMonitor: { prototype: any } };

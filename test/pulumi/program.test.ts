@@ -234,3 +234,39 @@ describe('bad config', () => {
     expect(run.resources).toEqual([]);
   });
 });
+
+describe('a stack with monitoring', () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: clusterFor('staging', 'r1'), withMonitoring: true });
+  });
+
+  test('deploys a chart the stage table does not name with the app, after the operators and before the experiments', () => {
+    expect(run.error).toBeUndefined();
+    const groupUrn = (name: string) => run.find(CONFIG_GROUP, name).urn;
+    const monitoring = run.find(LAYER, 'monitoring');
+    expect(monitoring.dependencies).toEqual(expect.arrayContaining(['crds-crds', 'namespaces-objs', 'operators-objs'].map(groupUrn)));
+    expect(monitoring.dependencies).not.toContain(groupUrn('workloads-objs'));
+    expect(run.find(LAYER, 'experiments').dependencies).toEqual(expect.arrayContaining([groupUrn('monitoring-objs'), groupUrn('workloads-objs')]));
+  });
+
+  test('installs the prometheus-operator CRDs with Litmus\'s', () => {
+    const names = (run.find(CONFIG_GROUP, 'crds-crds').inputs.objs as any[]).map((o) => o.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['chaosengines.litmuschaos.io', 'servicemonitors.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com']));
+  });
+
+  test('creates Grafana\'s admin Secret from the stack secret after the namespaces and before Grafana', () => {
+    const secret = run.find('kubernetes:core/v1:Secret', 'monitoring-grafana-admin');
+    expect(secret.inputs.metadata).toMatchObject({ name: 'grafana-admin', namespace: 'monitoring' });
+    // The data reaches the engine as a secret value (Pulumi's secret signature around it), so the state encrypts it.
+    expect(secret.inputs.stringData).toEqual({
+      [run.pulumi.runtime.specialSigKey]: run.pulumi.runtime.specialSecretSig,
+      value: { 'admin-user': 'admin', 'admin-password': 'not-a-real-password' },
+    });
+    expect(secret.dependencies).toEqual([run.find(CONFIG_GROUP, 'crds-crds').urn, run.find(CONFIG_GROUP, 'namespaces-objs').urn]);
+    expect(run.find(LAYER, 'monitoring').dependencies).toContain(secret.urn);
+    // The password is nowhere in the charts handed to Pulumi.
+    const handed = JSON.stringify(run.ofType(CONFIG_GROUP).map((g) => g.inputs.objs));
+    expect(handed).not.toContain('not-a-real-password');
+  });
+});
