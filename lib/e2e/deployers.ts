@@ -7,7 +7,7 @@
  * - {@link StandinDeployer}: lib/e2e/standin-engine.ts (a test fixture, not Pulumi) when those binaries are not built.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type StandinRequest } from './standin-engine';
@@ -148,6 +148,9 @@ export function pulumiPaths(): { cli: string; langHost: string; pulumiHome: stri
 
 const PROJECT = 'chaos-stack';
 
+/** `pulumi config set --type` of the keys Pulumi.yaml declares as boolean or integer. */
+const CONFIG_TYPES: Readonly<Record<string, string>> = { gateOnVerdict: 'bool', waitTimeoutSeconds: 'int', pollIntervalSeconds: 'int' };
+
 export class PulumiCliDeployer implements Deployer {
   readonly name: string;
   readonly label = 'pulumi';
@@ -155,10 +158,18 @@ export class PulumiCliDeployer implements Deployer {
   private readonly configFile: string;
   private ready = false;
 
-  constructor(private readonly dir: string, private readonly stack: string) {
+  private readonly stack: string;
+
+  /**
+   * `stack` is prefixed with `e2e-`, and its config lives in `<dir>/Pulumi.<stack>.yaml` (`--config-file` on every
+   * command), so the repository's own Pulumi.<env>.yaml files are never read or written.
+   */
+  constructor(private readonly dir: string, stack: string) {
+    this.stack = `e2e-${stack}`;
     const p = pulumiPaths();
+    mkdirSync(join(dir, 'backend'), { recursive: true });
     this.name = `Pulumi CLI ${p.pulumiVersion} (${p.cli}), pulumi-resource-kubernetes ${p.providerVersion}`;
-    this.configFile = join(dir, `Pulumi.${stack}.yaml`);
+    this.configFile = join(dir, `Pulumi.${this.stack}.yaml`);
     this.env = {
       ...process.env,
       PATH: `${join(p.cli, '..')}:${join(p.langHost, '..')}:${process.env.PATH ?? ''}`,
@@ -179,7 +190,7 @@ export class PulumiCliDeployer implements Deployer {
     if (this.ready) return;
     const steps: string[][] = [
       ['login', `file://${join(this.dir, 'backend')}`],
-      ['stack', 'init', this.stack, '--secrets-provider', 'passphrase', '--non-interactive'],
+      ['stack', 'init', this.stack, '--secrets-provider', 'passphrase', '--non-interactive', '--config-file', this.configFile],
     ];
     for (const s of steps) {
       const r = await this.pulumi(s);
@@ -191,13 +202,13 @@ export class PulumiCliDeployer implements Deployer {
   private async configure(settings: StackSettings): Promise<void> {
     await this.init();
     const base = ['--stack', this.stack, '--config-file', this.configFile, '--non-interactive'];
-    writeFileSync(this.configFile, 'config: {}\n');
     for (const [k, v] of Object.entries(settings.config)) {
-      const r = await this.pulumi(['config', 'set', `${PROJECT}:${k}`, v, ...base]);
+      const type = CONFIG_TYPES[k];
+      const r = await this.pulumi(['config', 'set', ...(type === undefined ? [] : ['--type', type]), ...base, `${PROJECT}:${k}`, v]);
       if (r.code !== 0) throw new Error(`pulumi config set ${k}: ${r.stderr.trim()}`);
     }
     for (const [k, v] of Object.entries(settings.secrets)) {
-      const r = await this.pulumi(['config', 'set', '--secret', `${PROJECT}:${k}`, v, ...base]);
+      const r = await this.pulumi(['config', 'set', '--secret', ...base, `${PROJECT}:${k}`, v]);
       if (r.code !== 0) throw new Error(`pulumi config set --secret ${k}: ${r.stderr.trim()}`);
     }
   }
@@ -222,7 +233,10 @@ export class PulumiCliDeployer implements Deployer {
 
   async destroy(timeoutMs: number): Promise<CmdResult> {
     await this.init();
-    return this.pulumi(['destroy', '--yes', '--stack', this.stack, '--config-file', this.configFile, '--non-interactive'], timeoutMs);
+    const r = await this.pulumi(['destroy', '--yes', '--stack', this.stack, '--config-file', this.configFile, '--non-interactive'], timeoutMs);
+    // A stack file the CLI may have written beside Pulumi.yaml despite --config-file: never leave it in the repository.
+    rmSync(join(REPO_ROOT, `Pulumi.${this.stack}.yaml`), { force: true });
+    return r;
   }
 
   async outputs(): Promise<Record<string, unknown>> {
