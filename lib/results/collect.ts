@@ -38,6 +38,9 @@ export interface CollectOptions {
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Reads tried per object before an API error is reported: a blip of the API server during a long run is not a verdict. */
+export const READ_ATTEMPTS = 3;
+
 /** Renders an API failure without its stack: status code and message when the client gives them. */
 export function apiErrorText(err: unknown): string {
   if (err instanceof Error) {
@@ -63,14 +66,22 @@ export async function collectOne(api: ChaosApi, target: EngineTarget, opts: Coll
   const pollMs = (opts.pollIntervalSeconds ?? 5) * 1000;
   const engineWhat = `ChaosEngine ${target.namespace}/${target.engine}`;
   const deadline = now() + target.timeoutSeconds * 1000;
+  // Each read is tried READ_ATTEMPTS times, one poll interval apart; the last error is the one reported.
+  const read = async (what: string, get: () => Promise<unknown>): Promise<{ doc: unknown } | { error: string }> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { doc: await get() };
+      } catch (err) {
+        if (attempt >= READ_ATTEMPTS) return { error: `reading ${what} failed (${attempt} attempts): ${apiErrorText(err)}` };
+        await sleep(pollMs);
+      }
+    }
+  };
   let engine;
   for (;;) {
-    let doc: unknown;
-    try {
-      doc = await api.getChaosEngine(target.namespace, target.engine);
-    } catch (err) {
-      return problemResult(target, ReadbackProblem.API_ERROR, `reading ${engineWhat} failed: ${apiErrorText(err)}`);
-    }
+    const got = await read(engineWhat, () => api.getChaosEngine(target.namespace, target.engine));
+    if ('error' in got) return problemResult(target, ReadbackProblem.API_ERROR, got.error);
+    const doc = got.doc;
     if (doc === undefined) {
       return problemResult(target, ReadbackProblem.ENGINE_MISSING, `${engineWhat} does not exist`);
     }
@@ -83,14 +94,10 @@ export async function collectOne(api: ChaosApi, target: EngineTarget, opts: Coll
     }
     await sleep(Math.max(0, Math.min(pollMs, deadline - now())));
   }
-  let result: unknown;
-  try {
-    result = await api.getChaosResult(target.namespace, target.resultName);
-  } catch (err) {
-    return problemResult(target, ReadbackProblem.API_ERROR, `reading ChaosResult ${target.namespace}/${target.resultName} failed: ${apiErrorText(err)}`);
-  }
+  const result = await read(`ChaosResult ${target.namespace}/${target.resultName}`, () => api.getChaosResult(target.namespace, target.resultName));
+  if ('error' in result) return problemResult(target, ReadbackProblem.API_ERROR, result.error);
   // Without an engine UID there is nothing to check the result against: treat that as stale rather than trust it.
-  return readChaosResult(target, result, engine.uid ?? '(engine has no metadata.uid)');
+  return readChaosResult(target, result.doc, engine.uid ?? '(engine has no metadata.uid)');
 }
 
 /** Waits for and reads every engine of a run, concurrently; the results keep the targets' order. */

@@ -79,12 +79,22 @@ describe('collectOne', () => {
     const api = new FakeChaosApi().fail('engine', 'litmus', target.engine, forbidden);
     const r = await collectOne(api, target, clock());
     expect(r.outcome).toBe(ReadbackProblem.API_ERROR);
-    expect(r.reason).toBe('reading ChaosEngine litmus/app-sample-pod-delete-r1 failed: HTTP 403: '
+    expect(r.reason).toBe('reading ChaosEngine litmus/app-sample-pod-delete-r1 failed (3 attempts): HTTP 403: '
       + 'chaosengines.litmuschaos.io "x" is forbidden: User "ci" cannot get resource');
     const resultApi = new FakeChaosApi().engine('litmus', target.engine, fixture('engine-completed'))
       .fail('result', 'litmus', target.resultName, new Error('connect ECONNREFUSED 127.0.0.1:6443'));
     expect((await collectOne(resultApi, target, clock())).reason)
-      .toBe('reading ChaosResult litmus/app-sample-pod-delete-r1-pod-delete failed: connect ECONNREFUSED 127.0.0.1:6443');
+      .toBe('reading ChaosResult litmus/app-sample-pod-delete-r1-pod-delete failed (3 attempts): connect ECONNREFUSED 127.0.0.1:6443');
+  });
+
+  test('a passing blip of the API server is retried, not reported', async () => {
+    const api = new FakeChaosApi().engine('litmus', target.engine, fixture('engine-completed')).result('litmus', target.resultName, fixture('pass'));
+    let failures = 2;
+    const flaky = {
+      getChaosEngine: (ns: string, name: string) => (failures-- > 0 ? Promise.reject(new Error('connect ECONNRESET')) : api.getChaosEngine(ns, name)),
+      getChaosResult: (ns: string, name: string) => api.getChaosResult(ns, name),
+    };
+    expect((await collectOne(flaky, target, clock())).outcome).toBe(Verdict.PASS);
   });
 });
 
