@@ -256,6 +256,18 @@ async function main(): Promise<number> {
           `journal status=${verdict.status}; VirtualService http now: ${JSON.stringify(vs.spec.http)}`);
         check('the deadline was missed while the fault was on (the finding)', verdict.deviated && verdict.steadyStateBefore === true,
           `steady state before=${String(verdict.steadyStateBefore)} after=${String(verdict.steadyStateAfter)}; stub served ${mesh.served()} requests`);
+        // The talk's defect, reproduced: the same run with the CLI's default rollback strategy leaves the fault in.
+        const defaultJournal = join(work, `${experiment.id}.default-strategy.journal.json`);
+        await runChaosAsync(['run', '--rollback-strategy', 'default', '--journal-path', defaultJournal, file], {
+          cwd: work, env: { KUBECONFIG: kubeconfig, PRODUCT_PAGE_URL: mesh.url, NO_PROXY: '127.0.0.1,localhost' }, timeoutMs: 120_000,
+        });
+        const skipped = readJournal(JSON.parse(readFileSync(defaultJournal, 'utf8')) as unknown);
+        const left = await getJson<{ spec: { http: VsRoute[] } }>(kube, `/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${t.reviews.virtualService}`);
+        check("with --rollback-strategy default the removal is skipped and the fault stays (the talk's defect)",
+          skipped.status === 'failed' && skipped.rollbacks.length === 0 && left.spec.http.some((h) => h.fault !== undefined),
+          `status=${skipped.status}, ${skipped.rollbacks.length} rollbacks played, fault left: ${JSON.stringify(left.spec.http[0]?.fault)}`);
+        await kube.request('PUT', `/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${t.reviews.virtualService}`,
+          { ...left, spec: { ...left.spec, http: left.spec.http.map(({ fault: _f, ...rest }) => rest) } });
         outcomes.push({ experiment: experiment.id, verdict, expectedPass: false, checks });
       }
     }
