@@ -163,12 +163,37 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   };
 }
 
+/** Provider config keys an explicit provider does not read, and the project key that replaces each. */
+const PROVIDER_KEYS: Readonly<Record<string, string>> = {
+  'kubernetes:context': `${PROJECT}:kubeContext`,
+  'kubernetes:kubeconfig': `${PROJECT}:kubeconfig`,
+  'kubernetes:cluster': `${PROJECT}:kubeContext`,
+};
+
+/**
+ * Checks stack config outside the project's keys (full `namespace:key` names) and the stack name:
+ * - `kubernetes:context` and friends only configure Pulumi's default provider; this program deploys through an
+ *   explicit one, so such a key would silently be ignored and the stack deployed to another cluster;
+ * - a stack named after an environment must deploy that environment (a `staging` stack deploying prod's config
+ *   is a mistake, not a choice).
+ */
+export function checkStackSettings(all: Record<string, string>, stack: string, environment: string): void {
+  for (const [key, replacement] of Object.entries(PROVIDER_KEYS)) {
+    if (all[key] !== undefined) {
+      throw new ValidationError(key, all[key], `is not read: this project deploys through an explicit Kubernetes provider; set ${replacement} instead`);
+    }
+  }
+  if ((ENVIRONMENTS as readonly string[]).includes(stack) && stack !== environment) {
+    throw new ValidationError('environment', environment, `must be '${stack}' in the stack '${stack}' (a stack named after an environment deploys it)`);
+  }
+}
+
 /**
  * Reads the stack config through Pulumi: every `chaos-stack:*` key of the stack (so unknown keys are caught),
  * validated by {@link parseStackConfig}, and the secrets with requireSecret (no default: a missing password fails).
- * `all` is `pulumi.runtime.allConfig()`.
+ * `all` is `pulumi.runtime.allConfig()`, `stack` is `pulumi.getStack()`.
  */
-export function readStackConfig(cfg: pulumi.Config, all: Record<string, string>): PulumiStackConfig {
+export function readStackConfig(cfg: pulumi.Config, all: Record<string, string>, stack: string): PulumiStackConfig {
   const prefix = `${cfg.name}:`;
   const raw: Record<string, unknown> = {};
   for (const [fullKey, value] of Object.entries(all)) {
@@ -178,5 +203,6 @@ export function readStackConfig(cfg: pulumi.Config, all: Record<string, string>)
     raw[key] = value;
   }
   const parsed = parseStackConfig(raw);
+  checkStackSettings(all, stack, parsed.environment.environment);
   return { ...parsed, grafanaAdminPassword: cfg.requireSecret('grafanaAdminPassword') };
 }

@@ -1,6 +1,6 @@
 import { FaultName } from '../../constructs/litmus/faults';
 import { Environment } from '../../lib/environments';
-import { parseStackConfig } from '../../lib/pulumi/config';
+import { checkStackSettings, parseStackConfig } from '../../lib/pulumi/config';
 
 describe('parseStackConfig', () => {
   test('builds the environment config with every default', () => {
@@ -57,5 +57,21 @@ describe('parseStackConfig', () => {
       + 'environment, kubeconfig, kubeContext, experiments, crdSource, gateOnVerdict, runId, waitTimeoutSeconds, pollIntervalSeconds, grafanaAdminPassword.'],
   ])('throws for %j, naming the key, the value and what is allowed', (raw, message) => {
     expect(() => parseStackConfig(raw as Record<string, unknown>)).toThrow(message);
+  });
+});
+
+describe('checkStackSettings', () => {
+  test('rejects provider keys that the explicit provider would silently ignore', () => {
+    expect(() => checkStackSettings({ 'kubernetes:context': 'prod-admin' }, 'prod', 'prod'))
+      .toThrow("Invalid kubernetes:context: 'prod-admin'; is not read: this project deploys through an explicit Kubernetes provider; "
+        + 'set chaos-stack:kubeContext instead.');
+    expect(() => checkStackSettings({ 'kubernetes:kubeconfig': '/k' }, 'e2e', 'dev')).toThrow(/set chaos-stack:kubeconfig instead/);
+  });
+
+  test('a stack named after an environment must deploy that environment; other stack names may deploy any', () => {
+    expect(() => checkStackSettings({}, 'staging', 'prod'))
+      .toThrow("Invalid environment: 'prod'; must be 'staging' in the stack 'staging' (a stack named after an environment deploys it).");
+    expect(() => checkStackSettings({}, 'prod', 'prod')).not.toThrow();
+    expect(() => checkStackSettings({}, 'e2e', 'dev')).not.toThrow();
   });
 });

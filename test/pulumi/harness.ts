@@ -32,6 +32,8 @@ export interface Registered {
 export interface RunOptions {
   /** Stack config without the `chaos-stack:` prefix. */
   readonly config: Record<string, string>;
+  /** Stack config of other namespaces, with their full `namespace:key` names. */
+  readonly extraConfig?: Record<string, string>;
   readonly preview?: boolean;
   readonly stack?: string;
   readonly chaosApi?: ChaosApi;
@@ -130,7 +132,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) }),
     call: (args) => { throw new Error(`unexpected call to ${args.token}`); },
   }, 'chaos-stack', opts.stack ?? 'test', opts.preview ?? false);
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])), ['chaos-stack:grafanaAdminPassword']);
+  pulumi.runtime.setAllConfig({
+    ...Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])),
+    ...opts.extraConfig,
+  }, ['chaos-stack:grafanaAdminPassword']);
   const program = (await import('../../stacks/pulumi/program'));
   let outputs: programType.ProgramOutputs | undefined;
   let error: unknown;

@@ -270,3 +270,17 @@ describe('a stack with monitoring', () => {
     expect(handed).not.toContain('not-a-real-password');
   });
 });
+
+describe('stack settings', () => {
+  test('a kubernetes:context key fails before any resource is registered', async () => {
+    const run = await runProgram({ config: baseConfig('dev'), extraConfig: { 'kubernetes:context': 'minikube' } });
+    expect((run.error as Error).message).toMatch(/^Invalid kubernetes:context: 'minikube'; is not read/);
+    expect(run.resources).toEqual([]);
+  });
+
+  test('the stack prod cannot deploy the dev environment', async () => {
+    const run = await runProgram({ config: baseConfig('dev'), stack: 'prod' });
+    expect((run.error as Error).message).toBe("Invalid environment: 'dev'; must be 'prod' in the stack 'prod' (a stack named after an environment deploys it).");
+    expect(run.resources).toEqual([]);
+  });
+});
