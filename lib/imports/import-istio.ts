@@ -65,8 +65,9 @@ function main(): void {
   try {
     const combined = join(work, 'istio.yaml');
     writeFileSync(combined, docs.join('\n---\n'));
-    execFileSync('npx', ['--no-install', 'cdk8s', 'import', '--no-check-upgrade', '--language', 'typescript',
-      '--output', __dirname, `istio:=${combined}`], { stdio: 'inherit' });
+    // From the scratch folder: `cdk8s import` records each import in the cdk8s.yaml of its working directory.
+    execFileSync(join(__dirname, '..', '..', 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--language', 'typescript',
+      '--output', __dirname, `istio:=${combined}`], { stdio: 'inherit', cwd: work });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
