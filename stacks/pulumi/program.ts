@@ -12,7 +12,9 @@ import { crdSourcesFor, type Fetcher, type KubeObject, loadCrds } from '../../li
 import { GrafanaAdminSecret, missingGrafanaAdminSecrets } from '../../lib/pulumi/grafana';
 import { type ChaosApi, collectRun, type CollectOptions } from '../../lib/results/collect';
 import { kubeChaosApi, type KubeTarget } from '../../lib/results/kube-api';
-import { type ExperimentResult, gateMessage, type RunSummary, summarize } from '../../lib/results/reader';
+import {
+  type ExperimentResult, gateMessage, problemResult, ReadbackProblem, type RunSummary, summarize,
+} from '../../lib/results/reader';
 import { engineTargets } from '../../lib/results/targets';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../chaos-stack';
@@ -105,7 +107,8 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
     if (stage === 'namespaces') {
       // Grafana's admin Secret, from the stack secret, once its namespace exists and before Grafana starts.
       for (const ref of missingGrafanaAdminSecrets(allObjs)) {
-        installed.push(new GrafanaAdminSecret(`${ref.namespace}-${ref.name}`, { ref, password: config.grafanaAdminPassword, provider }, { dependsOn: after(installed) }));
+        const secretArgs = { ref, password: config.grafanaAdminPassword, provider };
+        installed.push(new GrafanaAdminSecret(`${ref.namespace}-${ref.name}`, secretArgs, { dependsOn: after(installed) }));
       }
     }
   }
@@ -116,7 +119,14 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   const list: pulumi.Output<ExperimentResult[]> = pulumi.runtime.isDryRun()
     ? unknownOutput<ExperimentResult[]>()
     : pulumi.all(engines.engines.map((e) => e.id)).apply(async () => {
-      const api = await (deps.chaosApi ?? kubeChaosApi)(kube);
+      let api: ChaosApi;
+      try {
+        api = await (deps.chaosApi ?? kubeChaosApi)(kube);
+      } catch (err) {
+        // No client, no verdicts: every experiment is an API error (never a pass), with the reason.
+        const reason = `could not build a client for the readback: ${err instanceof Error ? err.message : String(err)}`;
+        return targets.map((t) => problemResult(t, ReadbackProblem.API_ERROR, reason));
+      }
       return collectRun(api, targets, {
         wait: true, pollIntervalSeconds: deploy.pollIntervalSeconds,
         ...(deps.now === undefined ? {} : { now: deps.now }),

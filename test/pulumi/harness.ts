@@ -40,8 +40,8 @@ export interface RunOptions {
   /** Called when the program builds its ChaosApi (to prove that a preview does not). */
   readonly onChaosApi?: () => void;
   /**
-   * Adds a `monitoring` chart (the MonitoringStack, reading Grafana's admin password from the Secret `grafana-admin`)
-   * to the ChaosStack, as a chart the program's stage table does not name.
+   * Adds a chart `observability` (a key the program's stage table does not name) to the ChaosStack, holding a
+   * MonitoringStack (Grafana reading its admin password from the Secret `grafana-admin`) unless the stack has one.
    */
   readonly withMonitoring?: boolean;
 }
@@ -65,7 +65,7 @@ export function baseConfig(env: string, extra: Record<string, string> = {}): Rec
   return { environment: env, crdSource: CRD_FOLDER, grafanaAdminPassword: 'not-a-real-password', ...extra };
 }
 
-/** The chaos-stack module with a ChaosStack that also has a monitoring chart. */
+/** The chaos-stack module with a ChaosStack that also has an `observability` chart. */
 function stackWithMonitoring(): unknown {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const actual = jest.requireActual<typeof chaosStackModule>('../../stacks/chaos-stack');
@@ -77,14 +77,16 @@ function stackWithMonitoring(): unknown {
   class ChaosStackWithMonitoring extends actual.ChaosStack {
     public constructor(scope: InstanceType<typeof cdk8s.App>, config: ConstructorParameters<typeof actual.ChaosStack>[1]) {
       super(scope, config);
-      const chart = new cdk8s.Chart(scope, 'monitoring');
-      new MonitoringStack(chart, 'Monitoring', {
+      const chart = new cdk8s.Chart(scope, 'observability');
+      new cdk8s.ApiObject(chart, 'Marker', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'observability', namespace: 'monitoring' } });
+      const hasMonitoring = scope.node.findAll().some((c) => c instanceof MonitoringStack);
+      if (!hasMonitoring) new MonitoringStack(chart, 'Monitoring', {
         monitoringNamespace: this.namespaces.monitoring, chaosNamespace: this.namespaces.chaos,
         app: { service: this.app, deploymentName: this.app.name },
         grafanaAdmin: GrafanaAdminCredentials.fromExistingSecret('grafana-admin'),
         alertReceivers: [AlertReceiver.webhook('chaos-gate', 'http://chaos-gate.litmus.svc:8080/alerts')],
       });
-      (this as { charts: unknown }).charts = { ...this.charts, monitoring: chart };
+      (this as { charts: unknown }).charts = { ...this.charts, observability: chart };
     }
   }
   return { ...actual, ChaosStack: ChaosStackWithMonitoring };
@@ -145,7 +147,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     outputs = await program.chaosStackProgram({
       chaosApi: () => {
         opts.onChaosApi?.();
-        if (!opts.chaosApi) throw new Error('the test gave no ChaosApi');
+        if (!opts.chaosApi) return Promise.reject(new Error('the test gave no ChaosApi'));
         return Promise.resolve(opts.chaosApi);
       },
       now: () => clock,
