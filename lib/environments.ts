@@ -6,6 +6,7 @@ import { Duration } from 'cdk8s';
 import { type BlastRadiusProps } from '../constructs/litmus/blast-radius';
 import { JobCleanUpPolicy } from '../constructs/litmus/engine';
 import { ContainerRuntime, FaultName, type FaultSpec } from '../constructs/litmus/faults';
+import { type LatencyObjective } from '../constructs/slo/slo';
 import { type AutoscalingProps, ServiceType } from '../constructs/target-app';
 import { assertOneOf } from './validation';
 
@@ -32,6 +33,25 @@ export interface ExperimentConfig {
    * @default Duration.seconds(5)
    */
   readonly probeInterval?: Duration;
+}
+
+/** A service level objective judged from a load test run beside every experiment of the environment. */
+export interface SloConfig {
+  /**
+   * Highest acceptable share of failed requests, in percent (exclusive).
+   * @default 2
+   */
+  readonly maxErrorPercent?: number;
+  /**
+   * Optional latency objective.
+   * @default - none
+   */
+  readonly latency?: LatencyObjective;
+  /**
+   * Concurrent virtual users of the load test.
+   * @default 200
+   */
+  readonly virtualUsers?: number;
 }
 
 /** Everything that differs between environments. */
@@ -62,6 +82,11 @@ export interface EnvironmentConfig {
    * @default - engines named `<app>-<fault>`
    */
   readonly runId?: string;
+  /**
+   * The SLO every experiment is judged by, with a load test beside it; its probe joins the engine's verdict.
+   * @default - no SLO: verdicts come from the frontend probe and Litmus's checks alone
+   */
+  readonly slo?: SloConfig;
 }
 
 const NAMESPACES = { app: 'testing', chaos: 'litmus', monitoring: 'monitoring' } as const;
@@ -76,6 +101,8 @@ const DEV: EnvironmentConfig = {
   appServiceType: ServiceType.LOAD_BALANCER,
   runtime: ContainerRuntime.DOCKER,
   blastRadius: { allowedNamespaces: [NAMESPACES.app], maxPodsAffectedPercent: 100, allowNodeFaults: true },
+  // The workshop's load test: 200 users for the length of each experiment, under 2 % failed requests.
+  slo: { maxErrorPercent: 2, virtualUsers: 200 },
   experiments: [
     {
       fault: { fault: FaultName.CONTAINER_KILL, chaosInterval: Duration.seconds(10), totalChaosDuration: Duration.seconds(20) },
@@ -118,6 +145,7 @@ const STAGING: EnvironmentConfig = {
   appAutoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilizationPercent: 50 },
   runtime: ContainerRuntime.CONTAINERD,
   blastRadius: { allowedNamespaces: [NAMESPACES.app], maxPodsAffectedPercent: 50, allowNodeFaults: false },
+  slo: { maxErrorPercent: 1, latency: { percentile: 95, below: Duration.millis(500) }, virtualUsers: 50 },
   experiments: [
     {
       fault: {

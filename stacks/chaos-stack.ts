@@ -1,4 +1,4 @@
-import { type App, Chart } from 'cdk8s';
+import { type App, Chart, Duration } from 'cdk8s';
 import { BlastRadius } from '../constructs/litmus/blast-radius';
 import { ChaosEngine } from '../constructs/litmus/engine';
 import { ChaosExperiment } from '../constructs/litmus/experiment';
@@ -6,7 +6,10 @@ import { Fault, type FaultName } from '../constructs/litmus/faults';
 import { LitmusOperator } from '../constructs/litmus/operator';
 import { Probe } from '../constructs/litmus/probes';
 import { ExperimentRbac } from '../constructs/litmus/rbac';
+import { AlertReceiver, GrafanaAdminCredentials, MonitoringStack } from '../constructs/monitoring';
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
+import { LoadGenerator } from '../constructs/slo/load-generator';
+import { ServiceLevelObjective } from '../constructs/slo/slo';
 import { TargetApplication } from '../constructs/target-app';
 import { type EnvironmentConfig } from '../lib/environments';
 import { ValidationError } from '../lib/validation';
@@ -20,11 +23,11 @@ export interface ChaosStackCharts {
   readonly namespaces: Chart;
   /** The Litmus operator (its CRDs come first, from the pinned release). */
   readonly operators: Chart;
-  /** The target application. */
+  /** The target application and the monitoring stack (prometheus-operator's CRDs come first). */
   readonly workloads: Chart;
   /** ChaosExperiments and each engine's ServiceAccount and RBAC. */
   readonly experiments: Chart;
-  /** ChaosEngines: applying them starts the chaos, so they come last. */
+  /** ChaosEngines and their load tests: applying them starts the chaos, so they come last. */
   readonly engines: Chart;
 }
 
@@ -39,6 +42,9 @@ export class ChaosStack {
   public readonly namespaces: { readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace };
   public readonly app: TargetApplication;
   public readonly operator: LitmusOperator;
+  public readonly monitoring: MonitoringStack;
+  /** The SLO of each engine, by engine name, when the environment declares one. */
+  public readonly slos: ReadonlyMap<string, ServiceLevelObjective>;
   public readonly engines: readonly ChaosEngine[];
 
   public constructor(scope: App, config: EnvironmentConfig) {
@@ -74,7 +80,20 @@ export class ChaosStack {
       livenessPeriod: config.appLivenessPeriod,
     });
 
+    this.monitoring = new MonitoringStack(c.workloads, 'Monitoring', {
+      monitoringNamespace: this.namespaces.monitoring,
+      chaosNamespace: this.namespaces.chaos,
+      app: { service: this.app, deploymentName: this.app.name },
+      // No password in the repository: the Secret is created by the deployment (Pulumi secret config, or by hand).
+      grafanaAdmin: GrafanaAdminCredentials.fromExistingSecret(GRAFANA_ADMIN_SECRET),
+      // Receivers carry URLs and tokens: they come from deployment config; synthesized YAML drops alerts.
+      alertReceivers: [AlertReceiver.discard('none')],
+      remoteWriteReceiver: config.slo !== undefined,
+    });
+    const prometheus = this.monitoring.prometheus;
+
     const blastRadius = new BlastRadius(config.blastRadius);
+    const slos = new Map<string, ServiceLevelObjective>();
     const experiments = new Map<FaultName, ChaosExperiment>();
     const engines: ChaosEngine[] = [];
     config.experiments.forEach((exp, i) => {
@@ -91,12 +110,36 @@ export class ChaosStack {
         targetNamespace: this.namespaces.app,
         fault: fault.definition,
       });
+      const probes = [Probe.frontendAccess(this.app, { interval: exp.probeInterval })];
+      if (config.slo) {
+        const engineName = ChaosEngine.defaultName(this.app, fault, config.runId);
+        // The load covers the whole run: ramp before and after, and the chaos itself.
+        const load = new LoadGenerator(c.engines, `Load-${fault.name}`, {
+          name: `${engineName}-load`,
+          target: this.app,
+          namespace: this.namespaces.chaos,
+          prometheus,
+          virtualUsers: config.slo.virtualUsers,
+          duration: Duration.seconds(fault.totalChaosDurationSeconds + 2 * fault.rampTimeSeconds),
+        });
+        const slo = new ServiceLevelObjective(c.engines, `Slo-${fault.name}`, {
+          name: fault.name,
+          load,
+          prometheus,
+          namespace: this.namespaces.chaos,
+          maxErrorPercent: config.slo.maxErrorPercent,
+          latency: config.slo.latency,
+          ruleLabels: prometheus.ruleLabels,
+        });
+        probes.push(...slo.probes());
+        slos.set(engineName, slo);
+      }
       engines.push(new ChaosEngine(c.engines, `Engine-${fault.name}`, {
         experiment,
         fault,
         target: this.app,
         serviceAccount,
-        probes: [Probe.frontendAccess(this.app, { interval: exp.probeInterval })],
+        probes,
         jobCleanUpPolicy: exp.jobCleanUpPolicy,
         runId: config.runId,
         context: config.environment,
@@ -104,5 +147,9 @@ export class ChaosStack {
       }));
     });
     this.engines = engines;
+    this.slos = slos;
   }
 }
+
+/** Name of the Secret holding Grafana's admin user and password, created by the deployment, never synthesized. */
+export const GRAFANA_ADMIN_SECRET = 'grafana-admin';

@@ -144,6 +144,12 @@ export function renderEngineSpec(field: string, props: ChaosEngineTemplateProps,
  * });
  */
 export class ChaosEngine extends Construct {
+  /** The name an engine gets unless one is given: `<target>-<fault>`, plus `-<runId>` for a run. */
+  public static defaultName(target: IChaosTarget, fault: Fault, runId?: string): string {
+    const base = `${target.name}-${fault.name}`;
+    return runId === undefined ? base : `${base}-${runId}`;
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly fault: Fault;
@@ -156,7 +162,7 @@ export class ChaosEngine extends Construct {
     super(scope, id);
     const base = `${props.target.name}-${props.fault.name}`;
     const runId = props.runId === undefined ? undefined : assertDnsLabel('ChaosEngine.runId', props.runId);
-    this.name = assertDnsLabel('ChaosEngine.name', props.name ?? (runId ? `${base}-${runId}` : base));
+    this.name = assertDnsLabel('ChaosEngine.name', props.name ?? ChaosEngine.defaultName(props.target, props.fault, runId));
     this.namespace = props.experiment.namespace.name;
     this.fault = props.fault;
     this.target = props.target;

@@ -15,6 +15,8 @@ export enum Exporter {
   CADVISOR = 'cadvisor',
   API_SERVER = 'apiserver',
   CHAOS_EXPORTER = 'chaos-exporter',
+  /** k6 load tests, which push through Prometheus's remote-write receiver (see constructs/slo). */
+  K6 = 'k6',
 }
 
 /** Series Prometheus itself writes for every scrape target, whatever the exporter. */
@@ -69,6 +71,10 @@ export const EXPORTER_METRICS: Readonly<Record<Exporter, readonly string[]>> = {
     'litmuschaos_cluster_scoped_passed_experiments', 'litmuschaos_cluster_scoped_failed_experiments',
     'litmuschaos_cluster_scoped_awaited_experiments', 'litmuschaos_cluster_scoped_experiments_run_count',
     'litmuschaos_cluster_scoped_experiments_installed_count',
+  ],
+  [Exporter.K6]: [
+    'k6_http_reqs_total', 'k6_http_req_failed_rate', 'k6_http_req_duration_p95', 'k6_http_req_duration_p99',
+    'k6_iterations_total', 'k6_vus', 'k6_data_sent_total', 'k6_data_received_total',
   ],
 };
 

@@ -80,6 +80,11 @@ export interface PrometheusServerProps {
    * @default - no alerting (rules are still evaluated)
    */
   readonly alertmanager?: IAlertmanagerRef;
+  /**
+   * Accept samples pushed to /api/v1/write (k6 load tests write their request metrics there).
+   * @default false
+   */
+  readonly enableRemoteWriteReceiver?: boolean;
 }
 
 /**
@@ -102,6 +107,8 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
   public readonly apiObject: Prometheus;
   /** The Service object (port `web`). */
   public readonly serviceObject: k8s.KubeService;
+  /** Whether samples may be pushed to /api/v1/write. */
+  public readonly remoteWriteReceiver: boolean;
 
   public constructor(scope: Construct, id: string, props: PrometheusServerProps) {
     super(scope, id);
@@ -113,6 +120,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
     this.serviceMonitorLabels = { prometheus: this.name };
     this.ruleLabels = { prometheus: this.name, role: 'alert-rules' };
     this.watchNamespaces = props.watchNamespaces ?? [props.namespace];
+    this.remoteWriteReceiver = props.enableRemoteWriteReceiver ?? false;
     if (!this.watchNamespaces.some((w) => w.name === ns)) {
       throw new ValidationError('PrometheusServer.watchNamespaces', this.watchNamespaces.map((w) => w.name),
         `must include the Prometheus's own namespace '${ns}', where the stack's ServiceMonitors and rules live`);
@@ -181,6 +189,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
         ruleSelector: { matchLabels: { ...this.ruleLabels } },
         ruleNamespaceSelector: nsSelector,
         enableAdminApi: false,
+        enableRemoteWriteReceiver: this.remoteWriteReceiver,
         alerting: props.alertmanager === undefined ? undefined : {
           alertmanagers: [{
             name: props.alertmanager.service.name,

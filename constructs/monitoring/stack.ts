@@ -31,6 +31,11 @@ export interface MonitoringStackProps {
    * @default Duration.days(7)
    */
   readonly retention?: Duration;
+  /**
+   * Let load generators push their metrics to Prometheus (remote-write receiver), for SLO-aware chaos.
+   * @default false
+   */
+  readonly remoteWriteReceiver?: boolean;
 }
 
 /**
@@ -71,6 +76,7 @@ export class MonitoringStack extends Construct {
       scrapeInterval: props.scrapeInterval,
       evaluationInterval: props.scrapeInterval,
       retention: props.retention,
+      enableRemoteWriteReceiver: props.remoteWriteReceiver,
     });
     const prometheus = this.prometheus;
     this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: mon, prometheus });

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { assertDnsLabel, assertIntegerInRange, ValidationError, wholeSeconds } from '../../lib/validation';
 import { assertPinned } from '../litmus/probes';
+import { Exporter, type IMetricsSource, METRICS_SOURCE } from '../monitoring/metrics';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef } from '../target-app';
 
@@ -13,6 +14,8 @@ export const K6_IMAGE = 'docker.io/grafana/k6:1.7.1';
 export interface IRemoteWriteTarget {
   /** Base URL of the Prometheus the SLO is measured with, e.g. http://prometheus.monitoring.svc:9090. */
   readonly url: string;
+  /** Whether that Prometheus accepts remote writes; `false` is rejected (the load's metrics would be lost). */
+  readonly remoteWriteReceiver?: boolean;
 }
 
 export interface LoadGeneratorProps {
@@ -56,7 +59,9 @@ export interface LoadGeneratorProps {
  * the experiment's duration, pushing its metrics (`k6_http_reqs_total`, `k6_http_req_duration_p95`, …, labelled
  * `testid=<name>`) to Prometheus through remote write, where an SLO's probe and alert read them.
  */
-export class LoadGenerator extends Construct {
+export class LoadGenerator extends Construct implements IMetricsSource {
+  public readonly [METRICS_SOURCE] = true as const;
+  public readonly exporters: readonly Exporter[] = [Exporter.K6];
   public readonly name: string;
   public readonly testId: string;
   public readonly durationSeconds: number;
@@ -76,6 +81,10 @@ export class LoadGenerator extends Construct {
     }
     const path = props.path ?? '/';
     if (!path.startsWith('/')) throw new ValidationError('LoadGenerator.path', path, "must start with '/'");
+    if (props.prometheus.remoteWriteReceiver === false) {
+      throw new ValidationError('LoadGenerator.prometheus', props.prometheus.url,
+        'must accept remote writes (enable its remote-write receiver), or the load\'s metrics are lost');
+    }
     let prometheus: URL;
     try {
       prometheus = new URL(props.prometheus.url);

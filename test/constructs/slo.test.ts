@@ -1,7 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Duration, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { ProbeMode } from '../../constructs/litmus/probes';
 import { LoadGenerator } from '../../constructs/slo/load-generator';
 import { ServiceLevelObjective } from '../../constructs/slo/slo';
+import { ENVIRONMENTS, environmentConfig } from '../../lib/environments';
+import { ChaosStack } from '../../stacks/chaos-stack';
 import { find, fixture } from '../util';
 
 const prometheus = { url: 'http://prometheus.monitoring.svc:9090' };
@@ -76,5 +83,35 @@ describe('ServiceLevelObjective', () => {
   test('fails for a latency percentile the load generator does not export', () => {
     expect(() => setup({ latency: { percentile: 90 as 95, below: Duration.seconds(1) } })).toThrow(
       "Invalid ServiceLevelObjective 'frontend'.latency.percentile: '90'; must be one of '95', '99'.");
+  });
+});
+
+describe('LoadGenerator and Prometheus', () => {
+  test('fails for a Prometheus that does not accept remote writes', () => {
+    const f = fixture();
+    expect(() => new LoadGenerator(f.chart, 'Load', {
+      name: 'l', target: f.app, namespace: f.chaos, prometheus: { url: prometheus.url, remoteWriteReceiver: false },
+    })).toThrow("Invalid LoadGenerator.prometheus: 'http://prometheus.monitoring.svc:9090'; must accept remote writes "
+      + "(enable its remote-write receiver), or the load's metrics are lost.");
+  });
+});
+
+const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
+(hasPromtool ? describe : describe.skip)(`promtool (real)${hasPromtool ? '' : ': not on PATH, run lib/monitoring/install-tools.sh'}`, () => {
+  test('accepts the SLO alert rules of every environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slo-rules-'));
+    const files: string[] = [];
+    for (const env of ENVIRONMENTS) {
+      const stack = new ChaosStack(Testing.app(), environmentConfig(env));
+      for (const obj of stack.charts.engines.toJson().filter((o: any) => o.kind === 'PrometheusRule')) {
+        const file = join(dir, `${env}-${obj.metadata.name}.yaml`);
+        writeFileSync(file, YAML.stringify(obj.spec));
+        files.push(file);
+      }
+    }
+    expect(files.length).toBeGreaterThan(5);
+    const r = spawnSync('promtool', ['check', 'rules', ...files], { encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/FAILED/);
+    expect(r.status).toBe(0);
   });
 });

@@ -143,6 +143,49 @@ describe('ChaosStack', () => {
   });
 });
 
+describe('ChaosStack monitoring and SLO', () => {
+  test('deploys the monitoring stack in every environment, with the remote-write receiver only where an SLO needs it', () => {
+    for (const [name, receiver] of [['dev', true], ['staging', true], ['prod', false]] as const) {
+      const { manifest } = build(environmentConfig(name));
+      expect(find(manifest, 'Prometheus', 'k8s', 'monitoring').spec.enableRemoteWriteReceiver).toBe(receiver);
+      expect(find(manifest, 'Deployment', 'chaos-exporter', 'litmus')).toBeDefined();
+      expect(ofKind(manifest, 'Secret').map((s) => s.metadata.name)).not.toContain('grafana-admin');
+    }
+  });
+
+  test("judges every dev experiment by the workshop's SLO: a load test beside it and a promProbe in its verdict", () => {
+    const { stack, manifest } = build(environmentConfig('dev'));
+    for (const engine of stack.engines) {
+      const job = find(manifest, 'Job', `${engine.name}-load`, 'litmus');
+      const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      expect(env).toMatchObject({ VUS: '200', DURATION: `${engine.fault.totalChaosDurationSeconds}s` });
+      expect(env.K6_PROMETHEUS_RW_SERVER_URL).toBe('http://prometheus-k8s.monitoring.svc:9090/api/v1/write');
+      const probes = find(manifest, 'ChaosEngine', engine.name).spec.experiments[0].spec.probe;
+      const slo = stack.slos.get(engine.name);
+      expect(slo).toBeDefined();
+      const prom = probes.find((p: any) => p.type === 'promProbe');
+      expect(prom['promProbe/inputs']).toEqual({
+        endpoint: 'http://prometheus-k8s.monitoring.svc:9090', query: slo?.checks[0].expr, comparator: { criteria: '<', value: '0.02' },
+      });
+      expect(prom.mode).toBe('EOT');
+      const rule = find(manifest, 'PrometheusRule', `slo-${engine.fault.name}`, 'litmus');
+      expect(rule.metadata.labels).toMatchObject({ prometheus: 'k8s', role: 'alert-rules' });
+      expect(rule.spec.groups[0].rules[0].expr).toBe(`(${slo?.checks[0].expr}) >= 0.02`);
+    }
+  });
+
+  test('names load tests after the run, so a new run id starts a new load', () => {
+    const { manifest } = build({ ...environmentConfig('dev'), runId: 'r2' });
+    expect(find(manifest, 'Job', 'app-sample-pod-delete-r2-load', 'litmus').spec.template.spec.containers[0].args)
+      .toContain('testid=app-sample-pod-delete-r2-load');
+  });
+
+  test('runs no load test where the environment declares no SLO', () => {
+    const { manifest } = build(environmentConfig('prod'));
+    expect(ofKind(manifest, 'Job')).toEqual([]);
+  });
+});
+
 describe('validateApp', () => {
   test('throws listing every deferred validation error, before anything is written', () => {
     const app = Testing.app();
