@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { ENVIRONMENTS, environmentConfig } from '../lib/environments';
+import { writeChaosToolkitExperiments } from '../lib/chaostoolkit/write';
 import { validateApp } from '../lib/synth';
 import { ChaosStack } from './chaos-stack';
 
@@ -15,3 +16,5 @@ const apps = ENVIRONMENTS.map((env) => {
 });
 apps.forEach(validateApp);
 apps.forEach((app) => app.synth());
+// The Chaos Toolkit experiments on bookinfo: <outdir>/<env>/chaostoolkit/*.k8s.yaml, JSON beside <outdir>.
+writeChaosToolkitExperiments(outdir);
