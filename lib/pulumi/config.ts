@@ -3,7 +3,7 @@
  * EnvironmentConfig the cdk8s entry also uses plus the deploy options out. Every key is validated here, before
  * any resource is registered; constructs and components never read `pulumi.Config`.
  */
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import { FAULT_NAMES } from '../../constructs/litmus/faults';
 import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig } from '../environments';
 import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../validation';
@@ -191,9 +191,11 @@ export function checkStackSettings(all: Record<string, string>, stack: string, e
 /**
  * Reads the stack config through Pulumi: every `chaos-stack:*` key of the stack (so unknown keys are caught),
  * validated by {@link parseStackConfig}, and the secrets with requireSecret (no default: a missing password fails).
- * `all` is `pulumi.runtime.allConfig()`, `stack` is `pulumi.getStack()`.
+ * `all` and `stack` default to the running stack's (`pulumi.runtime.allConfig()`, `pulumi.getStack()`).
  */
-export function readStackConfig(cfg: pulumi.Config, all: Record<string, string>, stack: string): PulumiStackConfig {
+export function readStackConfig(
+  cfg: pulumi.Config, all: Record<string, string> = pulumi.runtime.allConfig(), stack: string = pulumi.getStack(),
+): PulumiStackConfig {
   const prefix = `${cfg.name}:`;
   const raw: Record<string, unknown> = {};
   for (const [fullKey, value] of Object.entries(all)) {

@@ -76,7 +76,7 @@ export function buildStack(config: PulumiStackConfig): ChaosStack {
 /** Deploys the stack of the configured environment and reads its verdicts back. */
 export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<ProgramOutputs> {
   // Config and the stack are validated before the first resource is registered.
-  const config = readStackConfig(new pulumi.Config(), pulumi.runtime.allConfig(), pulumi.getStack());
+  const config = readStackConfig(new pulumi.Config());
   const { deploy } = config;
   const env = config.environment.environment;
   const stack = buildStack(config);
