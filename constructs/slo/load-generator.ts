@@ -110,7 +110,8 @@ export class LoadGenerator extends Construct implements IMetricsSource {
       },
     });
     new k8s.KubeJob(this, 'Resource', {
-      metadata,
+      // The load must run beside the chaos: a deployment tool must not wait for the Job to finish first.
+      metadata: { ...metadata, annotations: { 'pulumi.com/skipAwait': 'true' } },
       spec: {
         backoffLimit: 0,
         activeDeadlineSeconds: this.durationSeconds + 120,

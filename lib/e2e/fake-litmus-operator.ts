@@ -17,8 +17,9 @@
  *   initialized aborts it (`engineStatus: stopped`, verdict Stopped);
  * - on deletion it removes its finalizer (it does not delete the ChaosResults, which survive the engine).
  * The CRDs have no status subresource, so status is written with the object, as the operator does.
- * What each experiment comes to is the scenario: Pass, Fail (a failed probe), Error (errorOutput), or Hang (the
- * engine never completes, for the bad-input check).
+ * What each experiment comes to is the scenario: Pass, Fail (a failed probe), SloFail (every probe passes but the
+ * SLO promProbes `slo-*`: the workshop's case of pods that come back while users see errors), Error (errorOutput),
+ * or Hang (the engine never completes, for the bad-input check).
  */
 import { randomBytes } from 'node:crypto';
 import { type KubeClient, statusMessage } from '../cluster/kube-client';
@@ -26,7 +27,7 @@ import { type KubeClient, statusMessage } from '../cluster/kube-client';
 export const FINALIZER = 'chaosengine.litmuschaos.io/finalizer';
 const API = '/apis/litmuschaos.io/v1alpha1';
 
-export type Outcome = 'Pass' | 'Fail' | 'Error' | 'Hang';
+export type Outcome = 'Pass' | 'Fail' | 'SloFail' | 'Error' | 'Hang';
 
 /** What an experiment of an engine comes to; the default is Pass. */
 export type Scenario = (engine: string, experiment: string) => Outcome;
@@ -223,7 +224,24 @@ export class FakeLitmusOperator {
     let experimentStatus: Record<string, unknown>;
     let probeVerdict: string;
     let probeDescription: string;
+    // Litmus fails the verdict when any probe fails; only the SLO probes fail in this outcome.
+    const isSlo = (p: { name: string; type: string }): boolean => p.type === 'promProbe' && p.name.startsWith('slo-');
+    let verdictOf = (_p: { name: string; type: string }): string => probeVerdict;
+    let descriptionOf = (_p: { name: string; type: string }): string => probeDescription;
     switch (outcome) {
+      case 'SloFail': {
+        history.failedRuns++;
+        const passed = probes.filter((p) => !isSlo(p)).length;
+        experimentStatus = {
+          phase: 'Completed_With_Probe_Failure', verdict: 'Fail',
+          probeSuccessPercentage: String(probes.length === 0 ? 0 : Math.round((100 * passed) / probes.length)),
+        };
+        probeVerdict = 'Passed';
+        probeDescription = 'the probe met its criteria';
+        verdictOf = (p) => (isSlo(p) ? 'Failed' : 'Passed');
+        descriptionOf = (p) => (isSlo(p) ? 'Actual value: 0.0503, Expected value: < 0.02: 5 % of the load test\'s requests failed' : probeDescription);
+        break;
+      }
       case 'Fail':
         history.failedRuns++;
         experimentStatus = { phase: 'Completed_With_Probe_Failure', verdict: 'Fail', probeSuccessPercentage: '0' };
@@ -263,7 +281,7 @@ export class FakeLitmusOperator {
       status: {
         experimentStatus,
         probeStatuses: probes.map((p) => ({
-          name: p.name, type: p.type, mode: p.mode, status: { verdict: probeVerdict, description: probeDescription },
+          name: p.name, type: p.type, mode: p.mode, status: { verdict: verdictOf(p), description: descriptionOf(p) },
         })),
         history: {
           ...history,

@@ -21,6 +21,7 @@ import { ControlPlane, isRunning, stopOnSignals } from '../cluster/control-plane
 import { type KubeClient } from '../cluster/kube-client';
 import { Discovery } from '../cluster/verify';
 import { environmentConfig } from '../environments';
+import { CRD_SOURCES } from '../versions';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { type Deployer, PulumiCliDeployer, pulumiPaths, REPO_ROOT, run, StandinDeployer, type StackSettings } from './deployers';
 import { FakeLitmusOperator, FINALIZER, type Scenario } from './fake-litmus-operator';
@@ -98,7 +99,9 @@ function settings(extra: Record<string, string>, kubeconfig: string): StackSetti
   };
 }
 
-type Results = Record<string, { outcome?: string; reason?: string; probes?: { verdict: string }[]; errorOutput?: { errorCode: string } }>;
+type Results = Record<string, {
+  outcome?: string; reason?: string; probes?: { name: string; verdict: string }[]; errorOutput?: { errorCode: string };
+}>;
 
 function failingScenario(failing: string, erroring: string): Scenario {
   return (_engine, experiment) => (experiment === failing ? 'Fail' : experiment === erroring ? 'Error' : 'Pass');
@@ -215,7 +218,11 @@ async function scenarioMain(cp: ControlPlane, deployer: Deployer, operator: Fake
   check('a new run id starts a new run (new engine names)', r2Missing.length === 0 && r2Engines.every((o, i) => o.metadata.name !== engines[i]?.metadata.name),
     r2Missing.length === 0 ? r2Engines.map((o) => o.metadata.name).join(', ') : `missing ${r2Missing.join(', ')}`);
 
-  // 4. The same failures with the gate off: up succeeds and the outputs hold Fail and Error; the old runs' engines go.
+  // 4. The same failures with the gate off, plus an SLO failure: pods come back and the frontend probe passes, but
+  // the load test saw too many errors, so the SLO promProbe turns the verdict into Fail. The old runs' engines go.
+  const sloFailing = experiments.find((x) => x === 'pod-network-loss') ?? experiments.find((x) => x !== failing && x !== erroring) ?? '';
+  const base3 = failingScenario(failing, erroring);
+  operator.scenario = (engine, experiment) => (experiment === sloFailing ? 'SloFail' : base3(engine, experiment));
   const up4 = await deployer.up(settings({ runId: 'r3', gateOnVerdict: 'false' }, kubeconfig), UP_TIMEOUT_MS);
   timings.push([`${deployer.label} up (run r3, gate off)`, up4.ms]);
   check('gate off: up exits 0 with failing verdicts', up4.code === 0, up4.code === 0 ? secs(up4.ms) : errorText(up4.stdout + up4.stderr));
@@ -225,8 +232,15 @@ async function scenarioMain(cp: ControlPlane, deployer: Deployer, operator: Fake
   const er = results4[erroring];
   check('stack output --json holds Fail (with the failed probe) and Error (with errorOutput)',
     f?.outcome === 'Fail' && (f.probes ?? []).some((p) => p.verdict === 'Failed') && er?.outcome === 'Error' && er.errorOutput?.errorCode === 'TARGET_SELECTION_ERROR'
-    && experiments.filter((x) => x !== failing && x !== erroring).every((x) => results4[x]?.outcome === 'Pass'),
+    && experiments.filter((x) => x !== failing && x !== erroring && x !== sloFailing).every((x) => results4[x]?.outcome === 'Pass'),
     `${failing}=${f?.outcome ?? '-'} (${f?.reason ?? ''}); ${erroring}=${er?.outcome ?? '-'} (${er?.reason ?? ''})`);
+  const s = results4[sloFailing];
+  const sloProbes = (s?.probes ?? []).filter((p) => p.name.startsWith('slo-'));
+  const otherProbes = (s?.probes ?? []).filter((p) => !p.name.startsWith('slo-'));
+  check('an SLO failure turns a Pass into a Fail: the frontend probe passed, the SLO probe failed, the verdict is Fail',
+    s?.outcome === 'Fail' && sloProbes.length > 0 && sloProbes.every((p) => p.verdict === 'Failed')
+    && otherProbes.length > 0 && otherProbes.every((p) => p.verdict === 'Passed'),
+    `${sloFailing}=${s?.outcome ?? '-'}; probes ${(s?.probes ?? []).map((p) => `${p.name}:${p.verdict}`).join(', ')}`);
   const oldLeft = await Promise.all([...engines, ...r2Engines].map((o) => exists(kube, discovery, o)));
   check('the previous runs\' engines were deleted (their finalizers released)', oldLeft.every((x) => !x),
     `${oldLeft.filter((x) => !x).length} of ${oldLeft.length} gone; finalizers removed so far: ${operator.stats.finalizersRemoved}`);
@@ -302,14 +316,17 @@ async function kubectlComparison(cp: ControlPlane, work: string): Promise<void> 
   const app = new App({ outdir: dir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   new ChaosStack(app, environmentConfig(ENV));
   app.synth();
-  const crdNames = ['chaosengines.litmuschaos.io', 'chaosexperiments.litmuschaos.io', 'chaosresults.litmuschaos.io'];
+  // The same pinned CRD sets the program installs (Litmus, the scheduler's, prometheus-operator's).
+  const sources = Object.values(CRD_SOURCES);
+  const crdNames = sources.flatMap((s) => s.crds);
   const kc = ['--kubeconfig', cp.state.kubeconfig];
-  const crd = await run(kubectl, [...kc, 'apply', '--server-side', ...crdNames.flatMap((n) => ['-f', join(CRDS_DIR, `${n}.yaml`)])], { timeoutMs: 60_000 });
+  const crd = await run(kubectl, [...kc, 'apply', '--server-side', ...sources.flatMap((s) => s.localFiles).flatMap((f) => ['-f', join(CRDS_DIR, f)])],
+    { timeoutMs: 60_000 });
   const est = await run(kubectl, [...kc, 'wait', '--for=condition=Established', '--timeout=60s', ...crdNames.map((n) => `crd/${n}`)], { timeoutMs: 70_000 });
   const files = readdirSync(dir).sort().map((f) => join(dir, f));
   const objects = files.reduce((n, f) => n + parseAllDocuments(readFileSync(f, 'utf8')).length, 0);
   const ap = await run(kubectl, [...kc, 'apply', '--server-side', ...files.flatMap((f) => ['-f', f])], { timeoutMs: 120_000 });
-  timings.push(['kubectl apply --server-side of the 3 Litmus CRDs + wait Established', crd.ms + est.ms]);
+  timings.push([`kubectl apply --server-side of the ${crdNames.length} pinned CRDs + wait Established`, crd.ms + est.ms]);
   timings.push([`kubectl apply --server-side -f dist/dev (${objects} objects; no wait, no readback)`, ap.ms]);
   check('kubectl apply --server-side of dist/dev on the same control plane', crd.code === 0 && est.code === 0 && ap.code === 0,
     ap.code === 0 ? `${objects} objects in ${secs(ap.ms)}` : errorText(ap.stderr + crd.stderr + est.stderr));

@@ -138,7 +138,7 @@ async function up(req: StandinRequest, preview: boolean): Promise<number> {
     if (kube === undefined || discovery === undefined) throw new Error(`${describe(obj)}: registered before its provider: no kubeconfig`);
     const key = keyOf(obj);
     const old = oldByKey.get(key);
-    const inputs = JSON.parse(JSON.stringify(obj)) as Obj;
+    const inputs = unwrapSecrets(JSON.parse(JSON.stringify(obj))) as Obj;
     if (old !== undefined) for (const p of ignored) copyPath(inputs, old.object, p);
     const hash = hashOf(inputs);
     const tally = (k: keyof typeof counts): void => {
@@ -324,4 +324,17 @@ if (require.main === module) {
       process.exit(1);
     },
   );
+}
+
+/** The SDK's marker of a secret value in resource inputs (`{ [SECRET_SIG]: SECRET_VALUE_SIG, value }`). */
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+const SECRET_VALUE_SIG = '1b47061264138c4ac30d75fd1eb44270';
+
+/** Replaces every secret-wrapped input by its plain value, as the engine does before calling the provider. */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  if (o[SECRET_SIG] === SECRET_VALUE_SIG) return unwrapSecrets(o.value);
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v)]));
 }

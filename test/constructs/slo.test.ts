@@ -26,6 +26,7 @@ describe('LoadGenerator', () => {
     const manifest = Testing.synth(chart);
     const job = find(manifest, 'Job', 'load-pod-network-loss', 'litmus');
     const c = job.spec.template.spec.containers[0];
+    expect(job.metadata.annotations).toEqual({ 'pulumi.com/skipAwait': 'true' });
     expect(c.image).toBe('docker.io/grafana/k6:1.7.1');
     expect(c.args).toEqual(['run', '--quiet', '--out', 'experimental-prometheus-rw', '--tag', 'testid=load-pod-network-loss', '/scripts/load.js']);
     const env = Object.fromEntries(c.env.map((e: { name: string; value: string }) => [e.name, e.value]));
