@@ -35,8 +35,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-cache="${CHAOS_STACK_CACHE:-$HOME/.cache/chaos-stack}"
-bin="$cache/bin"
+build_name=build-pulumi.sh
+# shellcheck source=build-lib.sh
+source "$here/build-lib.sh"
 pulumi_home="$cache/pulumi-home"
 
 npm_version() { # the version of an installed npm package
@@ -46,7 +47,6 @@ npm_version() { # the version of an installed npm package
 PULUMI_VERSION="v$(npm_version @pulumi/pulumi)"
 K8S_PROVIDER_VERSION="v$(npm_version @pulumi/kubernetes)"
 
-path_of() { echo "$bin/$1-$2/$1"; }
 CLI="$(path_of pulumi "$PULUMI_VERSION")"
 LANG_HOST="$(path_of pulumi-language-nodejs "$PULUMI_VERSION")"
 PROVIDER="$(path_of pulumi-resource-kubernetes "$K8S_PROVIDER_VERSION")"
@@ -65,24 +65,7 @@ if all_built; then
   exit 0
 fi
 
-log() { echo "build-pulumi.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-command -v go >/dev/null 2>&1 || die "the Go toolchain ('go') is not on PATH; install Go >= 1.24 to build the Pulumi CLI and provider"
-
-mkdir -p "$bin" "$cache/build"
-exec 9>"$cache/build-pulumi.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock 9
-  if all_built; then exit 0; fi
-fi
-
-export GOFLAGS="-mod=mod -buildvcs=false"
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-go_version="$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+(\.[0-9]+)?).*/\1/')"
-parallel="${CHAOS_STACK_BUILD_PARALLELISM:-2}"
-started=$(date +%s)
+start_build build-pulumi.lock "the Pulumi CLI and provider"
 
 PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 SDK_MOD=github.com/pulumi/pulumi/sdk/v3

@@ -12,12 +12,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
-
-cache="${CHAOS_STACK_CACHE:-$HOME/.cache/chaos-stack}"
-bin="$cache/bin"
+build_name=build.sh
+# shellcheck source=build-lib.sh
+source "$here/build-lib.sh"
 k8s_names=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
-
-path_of() { echo "$bin/$1-$2/$1"; }
 
 all_built() {
   local n
@@ -30,25 +28,7 @@ if all_built; then
   exit 0
 fi
 
-log() { echo "build.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-command -v go >/dev/null 2>&1 || die "the Go toolchain ('go') is not on PATH; install Go >= 1.24 to build the local control plane"
-
-mkdir -p "$bin" "$cache/build"
-# One build at a time (tests and verify may call this concurrently).
-exec 9>"$cache/build.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock 9
-  if all_built; then exit 0; fi
-fi
-
-export GOFLAGS="-mod=mod -buildvcs=false"
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-go_version="$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+(\.[0-9]+)?).*/\1/')"
-parallel="${CHAOS_STACK_BUILD_PARALLELISM:-2}"
-started=$(date +%s)
+start_build build.lock "the local control plane"
 
 # new_module DIR MODULE@VERSION: a throwaway main module that requires MODULE at VERSION.
 new_module() {
