@@ -37,6 +37,16 @@ export interface IServiceRef {
   readonly ports: readonly ServicePortRef[];
 }
 
+/** The port of `service` to address: `port` if the Service exposes it, else its first port when none is given. */
+export function servicePort(field: string, service: IServiceRef, port?: number): number {
+  const chosen = port ?? service.ports[0]?.port;
+  if (chosen === undefined || !service.ports.some((p) => p.port === chosen)) {
+    throw new ValidationError(field, chosen,
+      `Service '${service.namespace.name}/${service.name}' exposes ${service.ports.map((p) => p.port).join(', ') || 'no port'}`);
+  }
+  return chosen;
+}
+
 /** How the app Service is exposed. */
 export enum ServiceType {
   CLUSTER_IP = 'ClusterIP',

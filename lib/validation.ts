@@ -94,3 +94,13 @@ export function assertOneOf<T extends string>(field: string, value: T, allowed: 
   }
   return value;
 }
+
+/** Throws unless an image reference carries an explicit tag or digest other than `latest`. */
+export function assertPinned(field: string, image: string): string {
+  const lastSegment = image.split('/').pop() ?? '';
+  const tag = lastSegment.includes('@') ? 'digest' : lastSegment.split(':')[1];
+  if (tag === undefined || tag === '' || tag === 'latest') {
+    throw new ValidationError(field, image, "must be pinned to a tag or digest (never ':latest')");
+  }
+  return image;
+}

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import type * as litmus from '../../lib/imports/litmus-litmuschaos.io';
-import { assertIntegerInRange, assertOneOf, goDuration, ValidationError } from '../../lib/validation';
-import { type IServiceRef } from '../target-app';
+import { assertIntegerInRange, assertOneOf, assertPinned, goDuration, ValidationError } from '../../lib/validation';
+import { type IServiceRef, servicePort } from '../target-app';
 
 /** When a probe runs relative to the chaos (values are the CRD's exact casing). */
 export enum ProbeMode {
@@ -231,11 +231,7 @@ export class Probe {
 
   /** An httpProbe on a Service of the stack; the URL is derived from the Service, so it cannot point elsewhere. */
   public static httpService(service: IServiceRef, props: ServiceHttpProbeProps): Probe {
-    const port = props.port ?? service.ports[0]?.port;
-    if (port === undefined || !service.ports.some((p) => p.port === port)) {
-      throw new ValidationError(`probe '${props.name}'.port`, port,
-        `Service '${service.namespace.name}/${service.name}' exposes ${service.ports.map((p) => p.port).join(', ') || 'no port'}`);
-    }
+    const port = servicePort(`probe '${props.name}'.port`, service, props.port);
     const path = props.path ?? '/';
     if (!path.startsWith('/')) throw new ValidationError(`probe '${props.name}'.path`, path, "must start with '/'");
     const host = `${service.name}.${service.namespace.name}.svc.cluster.local`;
@@ -344,14 +340,4 @@ export class Probe {
       runProperties: this.runProperties,
     };
   }
-}
-
-/** Throws unless an image reference carries an explicit tag or digest other than `latest`. */
-export function assertPinned(field: string, image: string): string {
-  const lastSegment = image.split('/').pop() ?? '';
-  const tag = lastSegment.includes('@') ? 'digest' : lastSegment.split(':')[1];
-  if (tag === undefined || tag === '' || tag === 'latest') {
-    throw new ValidationError(field, image, "must be pinned to a tag or digest (never ':latest')");
-  }
-  return image;
 }

@@ -3,9 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
 import { IMAGES } from '../../lib/versions';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, assertPinned, ValidationError } from '../../lib/validation';
 import { type ChaosEngine, type ChaosEngineTemplateProps, EngineState, renderEngineSpec } from './engine';
-import { assertPinned } from './probes';
 import { ExperimentRbac } from './rbac';
 
 /** Days of the week as the chaos-scheduler spells them. */

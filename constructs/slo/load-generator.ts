@@ -1,11 +1,10 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { assertDnsLabel, assertIntegerInRange, ValidationError, wholeSeconds } from '../../lib/validation';
-import { assertPinned } from '../litmus/probes';
+import { assertDnsLabel, assertIntegerInRange, assertPinned, ValidationError, wholeSeconds } from '../../lib/validation';
 import { Exporter, type IMetricsSource, METRICS_SOURCE } from '../monitoring/metrics';
 import { type INamespaceRef } from '../namespace';
-import { type IServiceRef } from '../target-app';
+import { type IServiceRef, servicePort } from '../target-app';
 
 /** Pinned k6 image (runs as an unprivileged user). */
 export const K6_IMAGE = 'docker.io/grafana/k6:1.7.1';
@@ -74,11 +73,7 @@ export class LoadGenerator extends Construct implements IMetricsSource {
     this.testId = this.name;
     this.virtualUsers = assertIntegerInRange('LoadGenerator.virtualUsers', props.virtualUsers ?? 200, 1, 5000);
     this.durationSeconds = wholeSeconds('LoadGenerator.duration', props.duration ?? Duration.seconds(60));
-    const port = props.port ?? props.target.ports[0]?.port;
-    if (port === undefined || !props.target.ports.some((p) => p.port === port)) {
-      throw new ValidationError('LoadGenerator.port', port,
-        `Service '${props.target.namespace.name}/${props.target.name}' exposes ${props.target.ports.map((p) => p.port).join(', ') || 'no port'}`);
-    }
+    const port = servicePort('LoadGenerator.port', props.target, props.port);
     const path = props.path ?? '/';
     if (!path.startsWith('/')) throw new ValidationError('LoadGenerator.path', path, "must start with '/'");
     if (props.prometheus.remoteWriteReceiver === false) {
