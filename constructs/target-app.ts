@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IMAGES } from '../lib/versions';
 import { assertDnsLabel, assertIntegerInRange, assertPercentage, ValidationError, wholeSeconds } from '../lib/validation';
 import { type INamespaceRef } from './namespace';
+import { RESTRICTED_CONTAINER, restrictedPod } from './security';
 
 /** Workload kinds a ChaosEngine can target (`spec.appinfo.appkind`, lower case as the CRD pattern requires). */
 export enum AppKind {
@@ -190,10 +191,7 @@ export class TargetApplication extends Construct implements IChaosTarget, IServi
           spec: {
             serviceAccountName: this.name,
             automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, fsGroup: 101,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPod(101),
             containers: [{
               name: 'nginx',
               image: props.image ?? IMAGES.nginxUnprivileged,
@@ -205,12 +203,7 @@ export class TargetApplication extends Construct implements IChaosTarget, IServi
               },
               livenessProbe: { httpGet, initialDelaySeconds: 5, periodSeconds: livenessPeriod, timeoutSeconds: 1, failureThreshold: 1 },
               readinessProbe: { httpGet, periodSeconds: readinessPeriod, timeoutSeconds: 1, failureThreshold: 1, successThreshold: 1 },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: RESTRICTED_CONTAINER,
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             }],
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],

@@ -9,7 +9,30 @@ export const LITMUS_VERSION = '3.31.0';
 /** prometheus-operator release whose CRDs the monitoring constructs are typed against. */
 export const PROMETHEUS_OPERATOR_VERSION = 'v0.93.0';
 
-/** Container images, each pinned to a tag (never `:latest`). */
+/** Prometheus server version the Prometheus CR runs (the 3.5 long-term-support line). */
+export const PROMETHEUS_VERSION = 'v3.5.0';
+
+/** Alertmanager version the Alertmanager CR runs. */
+export const ALERTMANAGER_VERSION = 'v0.28.1';
+
+/** Grafana version. */
+export const GRAFANA_VERSION = '12.4.0';
+
+/** node-exporter version. */
+export const NODE_EXPORTER_VERSION = 'v1.9.1';
+
+/** kube-state-metrics version. */
+export const KUBE_STATE_METRICS_VERSION = 'v2.16.0';
+
+/**
+ * Istio release of the bookinfo sample images and of the networking CRDs (istio/istio
+ * samples/bookinfo/platform/kube/bookinfo.yaml at 1.20.1); its tags move with Istio releases, so they are pinned here.
+ */
+export const ISTIO_VERSION = '1.20.1';
+
+const bookinfo = 'docker.io/istio/examples-bookinfo';
+
+/** Every container image of the stack, each pinned to a tag (never `:latest`). */
 export const IMAGES = {
   chaosOperator: `docker.io/litmuschaos/chaos-operator:${LITMUS_VERSION}`,
   chaosRunner: `docker.io/litmuschaos/chaos-runner:${LITMUS_VERSION}`,
@@ -19,7 +42,34 @@ export const IMAGES = {
   nginxUnprivileged: 'docker.io/nginxinc/nginx-unprivileged:1.29.3-alpine',
   /** kubectl for the CronJob that re-arms a ChaosEngine. */
   kubectl: 'registry.k8s.io/kubectl:v1.33.5',
+  prometheusOperator: `quay.io/prometheus-operator/prometheus-operator:${PROMETHEUS_OPERATOR_VERSION}`,
+  prometheusConfigReloader: `quay.io/prometheus-operator/prometheus-config-reloader:${PROMETHEUS_OPERATOR_VERSION}`,
+  prometheus: `quay.io/prometheus/prometheus:${PROMETHEUS_VERSION}`,
+  alertmanager: `quay.io/prometheus/alertmanager:${ALERTMANAGER_VERSION}`,
+  grafana: `docker.io/grafana/grafana:${GRAFANA_VERSION}`,
+  nodeExporter: `quay.io/prometheus/node-exporter:${NODE_EXPORTER_VERSION}`,
+  kubeStateMetrics: `registry.k8s.io/kube-state-metrics/kube-state-metrics:${KUBE_STATE_METRICS_VERSION}`,
+  /** k6, the load generator of SLO-aware experiments. */
+  k6: 'docker.io/grafana/k6:1.7.1',
+  /**
+   * The Chaos Toolkit runner's default image: CPython 3.11 (the version requirements.txt was frozen with), pinned to
+   * a patch release; the Job installs the pinned requirements into it (see ChaosToolkitRunner).
+   */
+  chaosToolkitPython: 'docker.io/library/python:3.11.14-slim-bookworm',
+  bookinfoProductpageV1: `${bookinfo}-productpage-v1:${ISTIO_VERSION}`,
+  bookinfoDetailsV1: `${bookinfo}-details-v1:${ISTIO_VERSION}`,
+  bookinfoReviewsV1: `${bookinfo}-reviews-v1:${ISTIO_VERSION}`,
+  bookinfoReviewsV2: `${bookinfo}-reviews-v2:${ISTIO_VERSION}`,
+  bookinfoReviewsV3: `${bookinfo}-reviews-v3:${ISTIO_VERSION}`,
+  bookinfoRatingsV1: `${bookinfo}-ratings-v1:${ISTIO_VERSION}`,
+  /** ratings v2 reads its stars from MongoDB (`MONGO_DB_URL`). */
+  bookinfoRatingsV2: `${bookinfo}-ratings-v2:${ISTIO_VERSION}`,
+  /** MongoDB seeded with bookinfo's ratings (samples/bookinfo/platform/kube/bookinfo-db.yaml). */
+  bookinfoMongodb: `${bookinfo}-mongodb:${ISTIO_VERSION}`,
 } as const;
+
+/** The name of a pinned image of the stack. */
+export type ImageName = keyof typeof IMAGES;
 
 /** Where a third-party CRD set comes from: the pinned upstream release, and the CRD names it must establish. */
 export interface CrdSource {
@@ -36,7 +86,7 @@ export interface CrdSource {
  * repository: a deployment step fetches the pinned URL (or reads a local folder) and applies only the
  * CustomResourceDefinition documents.
  */
-export const CRD_SOURCES: Readonly<Record<'litmus' | 'litmusScheduler' | 'prometheusOperator', CrdSource>> = {
+export const CRD_SOURCES: Readonly<Record<'litmus' | 'litmusScheduler' | 'prometheusOperator' | 'istioNetworking', CrdSource>> = {
   litmus: {
     url: `https://litmuschaos.github.io/litmus/litmus-operator-v${LITMUS_VERSION}.yaml`,
     crds: ['chaosengines.litmuschaos.io', 'chaosexperiments.litmuschaos.io', 'chaosresults.litmuschaos.io'],
@@ -63,5 +113,10 @@ export const CRD_SOURCES: Readonly<Record<'litmus' | 'litmusScheduler' | 'promet
       'monitoring.coreos.com_podmonitors.yaml',
       'monitoring.coreos.com_prometheusrules.yaml',
     ],
+  },
+  istioNetworking: {
+    url: `https://raw.githubusercontent.com/istio/istio/${ISTIO_VERSION}/manifests/charts/base/crds/crd-all.gen.yaml`,
+    crds: ['destinationrules.networking.istio.io', 'gateways.networking.istio.io', 'virtualservices.networking.istio.io'],
+    localFiles: ['networking.istio.io.yaml'],
   },
 };

@@ -1,4 +1,5 @@
-import { type App, Chart, Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
 import { BlastRadius } from '../constructs/litmus/blast-radius';
 import { ChaosEngine } from '../constructs/litmus/engine';
 import { ChaosExperiment } from '../constructs/litmus/experiment';
@@ -6,18 +7,19 @@ import { Fault, type FaultName } from '../constructs/litmus/faults';
 import { LitmusOperator } from '../constructs/litmus/operator';
 import { Probe } from '../constructs/litmus/probes';
 import { ExperimentRbac } from '../constructs/litmus/rbac';
-import { AlertReceiver, GrafanaAdminCredentials, MonitoringStack } from '../constructs/monitoring';
+import { AlertReceiver, GrafanaAdminCredentials, MonitoringStack, PrometheusOperator } from '../constructs/monitoring';
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
 import { LoadGenerator } from '../constructs/slo/load-generator';
 import { ServiceLevelObjective } from '../constructs/slo/slo';
 import { TargetApplication } from '../constructs/target-app';
-import { type EnvironmentConfig } from '../lib/environments';
+import { type EngineTarget } from '../lib/results/collect';
+import { waitTimeoutSeconds } from '../lib/results/targets';
+import { type DeployableStack, type ExternalSecret, type StackLayer } from '../lib/stack';
 import { ValidationError } from '../lib/validation';
+import { type CrdSource } from '../lib/versions';
+import { type EnvironmentConfig } from './environments';
 
-/**
- * The layers of a stack, in the order they must be applied. Each is one chart (one YAML file in dist/<env>/,
- * prefixed with its position), so `kubectl apply -f dist/<env>/` and the Pulumi program install them in order.
- */
+/** The layers of a ChaosStack, in the order they must be applied. */
 export interface ChaosStackCharts {
   /** The app, chaos and monitoring namespaces. */
   readonly namespaces: Chart;
@@ -31,14 +33,28 @@ export interface ChaosStackCharts {
   readonly engines: Chart;
 }
 
+export interface ChaosStackProps {
+  /** The environment's typed config (stacks/environments.ts). */
+  readonly config: EnvironmentConfig;
+}
+
 /**
- * The whole chaos programme of one environment, as cdk8s charts in an App: namespaces, the Litmus operator, the
- * target app, one ChaosExperiment per fault, and per experiment a least-privilege ServiceAccount and a
- * ChaosEngine carrying the frontend probe. Everything derives from one typed EnvironmentConfig.
+ * The whole chaos programme of one environment, as one chart per layer: namespaces, the Litmus operator, the
+ * target app and monitoring, one ChaosExperiment per fault with a least-privilege ServiceAccount, and one
+ * ChaosEngine per experiment carrying the frontend probe (and the SLO's, with its load test). Everything derives
+ * from one typed EnvironmentConfig.
+ *
+ * The stack declares what its deployers need (DeployableStack): the layers in apply order, the CRD sources, the
+ * Secrets it expects from outside and the engines to read back. The cdk8s entry, the Pulumi program, the results
+ * CLI and the e2e read these instead of re-deriving them from the manifests.
  */
-export class ChaosStack {
+export class ChaosStack extends Construct implements DeployableStack {
   public readonly config: EnvironmentConfig;
   public readonly charts: ChaosStackCharts;
+  public readonly layers: readonly StackLayer[];
+  public readonly crdSources: readonly CrdSource[];
+  public readonly externalSecrets: readonly ExternalSecret[];
+  public readonly engineTargets: readonly EngineTarget[];
   public readonly namespaces: { readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace };
   public readonly app: TargetApplication;
   public readonly operator: LitmusOperator;
@@ -47,9 +63,11 @@ export class ChaosStack {
   public readonly slos: ReadonlyMap<string, ServiceLevelObjective>;
   public readonly engines: readonly ChaosEngine[];
 
-  public constructor(scope: App, config: EnvironmentConfig) {
+  public constructor(scope: Construct, id: string, props: ChaosStackProps) {
+    super(scope, id);
+    const config = props.config;
     this.config = config;
-    const chart = (id: string): Chart => new Chart(scope, id, { labels: { 'chaos-stack/environment': config.environment } });
+    const chart = (chartId: string): Chart => new Chart(this, chartId, { labels: { 'chaos-stack/environment': config.environment } });
     this.charts = {
       namespaces: chart('namespaces'),
       operators: chart('operators'),
@@ -58,10 +76,6 @@ export class ChaosStack {
       engines: chart('engines'),
     };
     const c = this.charts;
-    c.operators.addDependency(c.namespaces);
-    c.workloads.addDependency(c.operators);
-    c.experiments.addDependency(c.workloads);
-    c.engines.addDependency(c.experiments);
 
     this.namespaces = {
       app: new ChaosNamespace(c.namespaces, 'App', { name: config.namespaces.app, podSecurity: PodSecurityLevel.RESTRICTED }),
@@ -148,6 +162,30 @@ export class ChaosStack {
     });
     this.engines = engines;
     this.slos = slos;
+
+    const layer = (name: keyof ChaosStackCharts, secrets: readonly ExternalSecret[] = []): StackLayer => ({ name, chart: c[name], secrets });
+    this.layers = [
+      layer('namespaces'),
+      layer('operators'),
+      // Grafana reads its admin Secret: the deployment creates it once the namespaces exist, before Grafana starts.
+      layer('workloads', this.monitoring.externalSecrets),
+      layer('experiments'),
+      layer('engines'),
+    ];
+    // The order is declared once, above; chart dependencies follow it so that `app.synth()` orders the same way.
+    this.layers.forEach((l, i) => {
+      const before = this.layers[i - 1];
+      if (before !== undefined) l.chart.addDependency(before.chart);
+    });
+    this.externalSecrets = this.layers.flatMap((l) => l.secrets);
+    this.crdSources = [LitmusOperator.crdSource, PrometheusOperator.crdSource];
+    this.engineTargets = engines.map((e) => ({
+      namespace: e.namespace,
+      engine: e.name,
+      experiment: e.fault.name,
+      resultName: e.resultName,
+      timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds),
+    }));
   }
 }
 

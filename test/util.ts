@@ -1,6 +1,11 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
 import { TargetApplication } from '../constructs/target-app';
+import { type StackLayer } from '../lib/stack';
+import { layerFiles } from '../lib/synth';
+import { CRD_SOURCES, type CrdSource } from '../lib/versions';
 
 /** A fresh app and chart per test (Testing.synth validates the whole app). */
 export function makeChart(): Chart {
@@ -30,6 +35,38 @@ export function fixture(chart: Chart = makeChart()): { chart: Chart; app: Target
   const chaos = new ChaosNamespace(chart, 'Chaos', { name: 'litmus', podSecurity: PodSecurityLevel.PRIVILEGED });
   const app = new TargetApplication(chart, 'App', { namespace: testing });
   return { chart, app, chaos, testing };
+}
+
+/** Every object of a stack's layers, in apply order. */
+export function stackObjects(stack: { readonly layers: readonly StackLayer[] }): any[] {
+  return stack.layers.flatMap((l) => l.chart.toJson());
+}
+
+/** Writes a stack's layer files into `dir` as the cdk8s entry does (`<NNNN>-<layer>.k8s.yaml`); returns their paths. */
+export function writeStack(stack: { readonly layers: readonly StackLayer[] }, dir: string): string[] {
+  return layerFiles(stack.layers).map((f) => {
+    const path = join(dir, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
+    return path;
+  });
+}
+
+/**
+ * The CRD sets whose kinds appear among `objs`, found by scanning apiVersions: the tests' independent check of what a
+ * stack declares in `crdSources` (Litmus for litmuschaos.io, its scheduler's for ChaosSchedule, prometheus-operator's
+ * for monitoring.coreos.com, Istio's for networking.istio.io).
+ */
+export function crdSourcesUsedBy(objs: readonly { readonly apiVersion?: string; readonly kind?: string }[]): CrdSource[] {
+  const needed = new Set<CrdSource>();
+  for (const o of objs) {
+    const group = (o.apiVersion ?? '').includes('/') ? (o.apiVersion ?? '').split('/')[0] : '';
+    if (group === 'litmuschaos.io') needed.add(o.kind === 'ChaosSchedule' ? CRD_SOURCES.litmusScheduler : CRD_SOURCES.litmus);
+    if (group === 'monitoring.coreos.com') needed.add(CRD_SOURCES.prometheusOperator);
+    if (group === 'networking.istio.io') needed.add(CRD_SOURCES.istioNetworking);
+  }
+  // Keep the declaration order of CRD_SOURCES, so the install is stable whatever the object order.
+  return Object.values(CRD_SOURCES).filter((s) => needed.has(s));
 }
 
 export { App, Testing };

@@ -3,7 +3,10 @@ import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../lib/imports/istio-networking.istio.io';
 import { assertDnsLabel, assertIntegerInRange, assertOneOf } from '../../lib/validation';
 import { ChaosNamespace, PodSecurityLevel } from '../namespace';
-import { BOOKINFO_IMAGES, BOOKINFO_PORT } from './versions';
+import { IMAGES } from '../../lib/versions';
+
+/** The port every bookinfo service listens on. */
+export const BOOKINFO_PORT = 9080;
 
 /** The reviews versions bookinfo ships: v1 shows no stars, v2 black stars, v3 red stars (v2 and v3 call ratings). */
 export enum ReviewsVersion {
@@ -164,24 +167,24 @@ export class Bookinfo extends Construct {
     // details and ratings get a /tmp emptyDir too: chaostoolkit-kubernetes 0.39.0 drain_nodes crashes
     // ('NoneType' object is not iterable) on a pod without any volume, which a pod that mounts no
     // service-account token is.
-    app('details', [{ version: 'v1', image: BOOKINFO_IMAGES.detailsV1, serviceAccount: 'bookinfo-details', volumes: tmp }]);
+    app('details', [{ version: 'v1', image: IMAGES.bookinfoDetailsV1, serviceAccount: 'bookinfo-details', volumes: tmp }]);
     app('ratings', [
-      { version: 'v1', image: BOOKINFO_IMAGES.ratingsV1, serviceAccount: 'bookinfo-ratings', volumes: tmp },
+      { version: 'v1', image: IMAGES.bookinfoRatingsV1, serviceAccount: 'bookinfo-ratings', volumes: tmp },
       {
-        version: 'v2', image: BOOKINFO_IMAGES.ratingsV2, serviceAccount: 'bookinfo-ratings-v2', replicas: ratingsV2Replicas, volumes: tmp,
+        version: 'v2', image: IMAGES.bookinfoRatingsV2, serviceAccount: 'bookinfo-ratings-v2', replicas: ratingsV2Replicas, volumes: tmp,
         env: [{ name: 'MONGO_DB_URL', value: `mongodb://mongodb.${nsName}.svc.cluster.local:27017/test` }],
       },
     ]);
     app('reviews', (['v1', 'v2', 'v3'] as const).map((v) => ({
-      version: v, image: BOOKINFO_IMAGES[`reviews${v.toUpperCase() as 'V1' | 'V2' | 'V3'}`], serviceAccount: 'bookinfo-reviews',
+      version: v, image: IMAGES[`bookinfoReviews${v.toUpperCase() as 'V1' | 'V2' | 'V3'}`], serviceAccount: 'bookinfo-reviews',
       env: reviewsEnv, volumes: reviewsVolumes,
     })));
     app('productpage', [{
-      version: 'v1', image: BOOKINFO_IMAGES.productpageV1, serviceAccount: 'bookinfo-productpage', volumes: tmp,
+      version: 'v1', image: IMAGES.bookinfoProductpageV1, serviceAccount: 'bookinfo-productpage', volumes: tmp,
       annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(BOOKINFO_PORT), 'prometheus.io/path': '/metrics' },
     }]);
     app('mongodb', [{
-      version: 'v1', image: BOOKINFO_IMAGES.mongodb, serviceAccount: 'bookinfo-mongodb', volumes: [{ name: 'data-db', mountPath: '/data/db' }],
+      version: 'v1', image: IMAGES.bookinfoMongodb, serviceAccount: 'bookinfo-mongodb', volumes: [{ name: 'data-db', mountPath: '/data/db' }],
     }], 27017, 'mongo');
     this.deployments = deployments;
     this.services = services;

@@ -1,2 +1,1 @@
 export * from './bookinfo';
-export * from './versions';

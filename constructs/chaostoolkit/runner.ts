@@ -2,24 +2,15 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { type Experiment, type PermissionNeed } from '../../lib/chaostoolkit/model';
-import { requirementsText } from '../../lib/chaostoolkit/venv';
+import { requirementsText } from '../../lib/chaostoolkit/requirements';
 import { assertDnsLabel, ValidationError, wholeSeconds } from '../../lib/validation';
+import { IMAGES } from '../../lib/versions';
 import { type INamespaceRef } from '../namespace';
-
-/**
- * The image the runner Job uses by default: CPython 3.11 (the version requirements.txt was frozen with), pinned
- * to a patch release. The official `chaostoolkit/chaostoolkit` images carry no extensions (and the `-full` ones are
- * published untagged), so the Job installs the same pinned requirements.txt as the local venv into an emptyDir
- * with an init container: the pod needs egress to PyPI. Set `prebuiltImage` to an image that already has them.
- */
-export const CTK_PYTHON_IMAGE = 'docker.io/library/python:3.11.14-slim-bookworm';
+import { type PolicyRule, RoleGrants } from '../rbac';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 
 /** An RBAC rule as rendered into a Role or ClusterRole. */
-export interface RenderedRule {
-  readonly apiGroups: string[];
-  readonly resources: string[];
-  readonly verbs: string[];
-}
+export type RenderedRule = PolicyRule;
 
 export interface ChaosToolkitRunnerProps {
   /** Where the ConfigMap, ServiceAccount and Job live. */
@@ -28,7 +19,7 @@ export interface ChaosToolkitRunnerProps {
   readonly experiment: Experiment;
   /**
    * An image with `chaos` and the extensions on its PATH; no install step then.
-   * @default - CTK_PYTHON_IMAGE with requirements.txt installed by an init container
+   * @default - IMAGES.chaosToolkitPython with requirements.txt installed by an init container
    */
   readonly prebuiltImage?: string;
   /**
@@ -99,33 +90,17 @@ export class ChaosToolkitRunner extends Construct {
       data: { 'experiment.json': exp.toString(), ...(props.prebuiltImage === undefined ? { 'requirements.txt': requirementsText() } : {}) },
     });
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
-    const subjects = [{ kind: 'ServiceAccount', name: this.name, namespace: ns }];
-
     const byScope = rulesByScope(exp.permissions);
     this.rules = byScope;
-    for (const [scopeNs, rules] of byScope) {
-      if (scopeNs === undefined) {
-        const clusterName = `chaos-stack:${ns}:${this.name}`;
-        new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { name: clusterName, labels }, rules });
-        new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-          metadata: { name: clusterName, labels },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
-          subjects,
-        });
-      } else {
-        const roleMeta = { name: this.name, namespace: scopeNs, labels };
-        new k8s.KubeRole(this, `Role-${scopeNs}`, { metadata: roleMeta, rules });
-        new k8s.KubeRoleBinding(this, `RoleBinding-${scopeNs}`, {
-          metadata: roleMeta,
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-          subjects,
-        });
-      }
-    }
+    new RoleGrants(this, 'Grants', {
+      serviceAccount: { name: this.name, namespace: ns },
+      roleName: this.name,
+      clusterRoleName: `chaos-stack:${ns}:${this.name}`,
+      labels,
+      scopes: [...byScope].map(([namespace, rules]) => (namespace === undefined ? { rules } : { namespace, rules })),
+    });
 
-    const securityContext = {
-      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
-    };
+    const securityContext = RESTRICTED_CONTAINER;
     const venv = '/opt/ctk/venv';
     const chaos = props.prebuiltImage === undefined ? `${venv}/bin/chaos` : 'chaos';
     const env = [
@@ -159,11 +134,11 @@ export class ChaosToolkitRunner extends Construct {
             serviceAccountName: this.name,
             automountServiceAccountToken: true,
             restartPolicy: 'Never',
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: restrictedPod(65532),
             ...(props.prebuiltImage === undefined ? {
               initContainers: [{
                 name: 'install',
-                image: CTK_PYTHON_IMAGE,
+                image: IMAGES.chaosToolkitPython,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['sh', '-c', `python -m venv ${venv} && ${venv}/bin/pip install --no-cache-dir --disable-pip-version-check `
                   + '-r /etc/chaostoolkit/requirements.txt'],
@@ -174,7 +149,7 @@ export class ChaosToolkitRunner extends Construct {
             } : {}),
             containers: [{
               name: 'chaos',
-              image: props.prebuiltImage ?? CTK_PYTHON_IMAGE,
+              image: props.prebuiltImage ?? IMAGES.chaosToolkitPython,
               imagePullPolicy: 'IfNotPresent',
               command: ['sh', '-c', run],
               env,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource, IMAGES, LITMUS_VERSION } from '../../lib/versions';
 import { type INamespaceRef } from '../namespace';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 
 export interface LitmusOperatorProps {
   /** The chaos namespace the operator runs in. */
@@ -77,7 +78,7 @@ export class LitmusOperator extends Construct {
           metadata: { labels: { ...labels, ...selector } },
           spec: {
             serviceAccountName: this.serviceAccountName,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: restrictedPod(1000, { fsGroup: false }),
             containers: [{
               name: 'chaos-operator',
               image: props.image ?? IMAGES.chaosOperator,
@@ -95,9 +96,7 @@ export class LitmusOperator extends Construct {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
                 limits: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
               },
-              securityContext: {
-                allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
-              },
+              securityContext: RESTRICTED_CONTAINER,
             }],
           },
         },

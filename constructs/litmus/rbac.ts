@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { assertDnsLabel } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type PolicyRule, RoleGrants } from '../rbac';
 import { type FaultDefinition, type Permission, Placement } from './faults';
 
 export interface ExperimentRbacProps {
@@ -15,12 +16,7 @@ export interface ExperimentRbacProps {
   readonly name: string;
 }
 
-/** An RBAC rule as rendered into a Role or ClusterRole. */
-export interface PolicyRule {
-  readonly apiGroups: string[];
-  readonly resources: string[];
-  readonly verbs: string[];
-}
+export { type PolicyRule };
 
 /**
  * The least-privilege identity of one engine: a ServiceAccount in the chaos namespace and exactly the rules its
@@ -45,34 +41,24 @@ export class ExperimentRbac extends Construct {
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace.name, labels },
     });
-    const subjects = [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace.name }];
     this.rules = {
       [Placement.TARGET]: rulesFor(props.fault.permissions, Placement.TARGET),
       [Placement.CHAOS]: rulesFor(props.fault.permissions, Placement.CHAOS),
       [Placement.CLUSTER]: rulesFor(props.fault.permissions, Placement.CLUSTER),
     };
 
-    const namespaced: [string, INamespaceRef, readonly PolicyRule[]][] = [
-      ['Chaos', props.chaosNamespace, this.rules[Placement.CHAOS]],
-      ['Target', props.targetNamespace, this.rules[Placement.TARGET]],
-    ];
-    for (const [suffix, ns, rules] of namespaced) {
-      if (rules.length === 0) continue;
-      const metadata = { name: this.name, namespace: ns.name, labels };
-      new k8s.KubeRole(this, `${suffix}Role`, { metadata, rules: rules.map((r) => ({ ...r })) });
-      new k8s.KubeRoleBinding(this, `${suffix}RoleBinding`, {
-        metadata, subjects, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-      });
-    }
-    const clusterRules = this.rules[Placement.CLUSTER];
-    if (clusterRules.length > 0) {
+    new RoleGrants(this, 'Grants', {
+      serviceAccount: { name: this.name, namespace: this.namespace.name },
+      roleName: this.name,
       // Cluster-scoped names must not collide across chaos namespaces.
-      const name = `${this.namespace.name}-${this.name}`;
-      new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { name, labels }, rules: clusterRules.map((r) => ({ ...r })) });
-      new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-        metadata: { name, labels }, subjects, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      });
-    }
+      clusterRoleName: `${this.namespace.name}-${this.name}`,
+      labels,
+      scopes: [
+        { namespace: props.chaosNamespace.name, rules: this.rules[Placement.CHAOS] },
+        { namespace: props.targetNamespace.name, rules: this.rules[Placement.TARGET] },
+        { rules: this.rules[Placement.CLUSTER] },
+      ],
+    });
   }
 }
 

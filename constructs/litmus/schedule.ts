@@ -6,6 +6,7 @@ import { IMAGES } from '../../lib/versions';
 import { assertDnsLabel, assertIntegerInRange, assertPinned, ValidationError } from '../../lib/validation';
 import { type ChaosEngine, type ChaosEngineTemplateProps, EngineState, renderEngineSpec } from './engine';
 import { ExperimentRbac } from './rbac';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 
 /** Days of the week as the chaos-scheduler spells them. */
 export const WEEK_DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
@@ -265,7 +266,7 @@ export class CronChaosTrigger extends Construct {
               spec: {
                 serviceAccountName: this.name,
                 restartPolicy: 'Never',
-                securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+                securityContext: restrictedPod(65532, { fsGroup: false }),
                 containers: [{
                   name: 'kubectl',
                   image,
@@ -276,9 +277,7 @@ export class CronChaosTrigger extends Construct {
                     requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
                     limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
                   },
-                  securityContext: {
-                    allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
-                  },
+                  securityContext: RESTRICTED_CONTAINER,
                 }],
               },
             },

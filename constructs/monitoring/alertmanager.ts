@@ -10,7 +10,8 @@ import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IAlertmanagerRef } from './prometheus';
 import { componentLabels } from './security';
-import { ALERTMANAGER_VERSION, MONITORING_IMAGES } from './versions';
+import { ALERTMANAGER_VERSION, IMAGES } from '../../lib/versions';
+import { restrictedPod } from '../security';
 
 /** Alert severities the stack's rules use. */
 export enum Severity {
@@ -100,7 +101,7 @@ export interface AlertmanagerServerProps {
   readonly name?: string;
   /**
    * Alertmanager image, pinned; its tag must be the CR's `version`.
-   * @default MONITORING_IMAGES.alertmanager
+   * @default IMAGES.alertmanager
    */
   readonly image?: string;
   /**
@@ -139,7 +140,7 @@ export class AlertmanagerServer extends Construct implements IAlertmanagerRef {
     if (dup !== undefined) {
       throw new ValidationError('AlertmanagerServer.receivers', dup, 'must have unique names');
     }
-    const image = props.image ?? MONITORING_IMAGES.alertmanager;
+    const image = props.image ?? IMAGES.alertmanager;
     if (!image.endsWith(`:${ALERTMANAGER_VERSION}`)) {
       throw new ValidationError('AlertmanagerServer.image', image, `must be pinned to the tag '${ALERTMANAGER_VERSION}' (the CR's version)`);
     }
@@ -197,7 +198,7 @@ export class AlertmanagerServer extends Construct implements IAlertmanagerRef {
           requests: { cpu: AlertmanagerSpecResourcesRequests.fromString('10m'), memory: AlertmanagerSpecResourcesRequests.fromString('64Mi') },
           limits: { memory: AlertmanagerSpecResourcesLimits.fromString('128Mi') },
         },
-        securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: restrictedPod(1000, { gid: 2000 }),
       },
     });
     const ports: ServicePortRef[] = [{ name: 'web', port: 9093 }];

@@ -6,8 +6,9 @@ import { type INamespaceRef, PodSecurityLevel } from '../namespace';
 import { type ServicePortRef } from '../target-app';
 import { EXPORTER_METRICS, Exporter, type IMetricsSource, METRICS_SOURCE } from './metrics';
 import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
-import { componentLabels, resources, RESTRICTED_CONTAINER, restrictedPod } from './security';
-import { KUBE_STATE_METRICS_VERSION, LITMUS_VERSION, MONITORING_IMAGES, NODE_EXPORTER_VERSION } from './versions';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
+import { componentLabels, resources } from './security';
+import { IMAGES, KUBE_STATE_METRICS_VERSION, LITMUS_VERSION, NODE_EXPORTER_VERSION } from '../../lib/versions';
 import { ClusterService, type IScrapeableService } from './wiring';
 
 function servicePorts(ports: readonly ServicePortRef[]): k8s.ServicePort[] {
@@ -21,7 +22,7 @@ export interface NodeExporterProps {
   readonly prometheus: IPrometheusRef;
   /**
    * node-exporter image, pinned.
-   * @default MONITORING_IMAGES.nodeExporter
+   * @default IMAGES.nodeExporter
    */
   readonly image?: string;
   /**
@@ -83,7 +84,7 @@ export class NodeExporter extends Construct implements IScrapeableService, IMetr
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'node-exporter',
-              image: props.image ?? MONITORING_IMAGES.nodeExporter,
+              image: props.image ?? IMAGES.nodeExporter,
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--web.listen-address=:${port}`,
@@ -145,7 +146,7 @@ export interface KubeStateMetricsProps {
   readonly prometheus: IPrometheusRef;
   /**
    * kube-state-metrics image, pinned.
-   * @default MONITORING_IMAGES.kubeStateMetrics
+   * @default IMAGES.kubeStateMetrics
    */
   readonly image?: string;
 }
@@ -204,7 +205,7 @@ export class KubeStateMetrics extends Construct implements IScrapeableService, I
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'kube-state-metrics',
-              image: props.image ?? MONITORING_IMAGES.kubeStateMetrics,
+              image: props.image ?? IMAGES.kubeStateMetrics,
               imagePullPolicy: 'IfNotPresent',
               args: [
                 '--port=8080',
@@ -243,7 +244,7 @@ export interface ChaosExporterProps {
   readonly prometheus: IPrometheusRef;
   /**
    * chaos-exporter image, pinned to the Litmus release.
-   * @default MONITORING_IMAGES.chaosExporter
+   * @default IMAGES.chaosExporter
    */
   readonly image?: string;
   /**
@@ -305,7 +306,7 @@ export class ChaosExporter extends Construct implements IScrapeableService, IMet
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'chaos-exporter',
-              image: props.image ?? MONITORING_IMAGES.chaosExporter,
+              image: props.image ?? IMAGES.chaosExporter,
               imagePullPolicy: 'IfNotPresent',
               env: [
                 { name: 'WATCH_NAMESPACE', value: ns },

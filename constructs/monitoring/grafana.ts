@@ -1,14 +1,16 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
+import { type ExternalSecret, SecretContent } from '../../lib/stack';
 import { assertDnsLabel, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type Dashboard } from './dashboard';
 import { metricNames } from './metrics';
 import { type IPrometheusRef } from './scrape';
-import { componentLabels, resources, RESTRICTED_CONTAINER, restrictedPod } from './security';
-import { GRAFANA_VERSION, MONITORING_IMAGES } from './versions';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
+import { componentLabels, resources } from './security';
+import { GRAFANA_VERSION, IMAGES } from '../../lib/versions';
 import { objectsOfKind, providedMetrics } from './wiring';
 
 /** Keys of the Grafana admin Secret. */
@@ -81,7 +83,7 @@ export interface GrafanaProps {
   readonly dashboards?: readonly Dashboard[];
   /**
    * Grafana image, pinned.
-   * @default MONITORING_IMAGES.grafana
+   * @default IMAGES.grafana
    */
   readonly image?: string;
 }
@@ -90,6 +92,9 @@ export interface GrafanaProps {
 export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
 
 const DASHBOARD_DIR = '/var/lib/grafana-dashboards';
+
+/** Key of the admin Secret holding the key Grafana encrypts datasource secrets with (optional). */
+export const GRAFANA_SECRET_KEY_KEY = 'secret-key';
 
 /**
  * Grafana (Deployment, Service `grafana` on port 3000 named `http`) with a provisioned Prometheus datasource and
@@ -107,6 +112,8 @@ export class Grafana extends Construct {
   public readonly datasourceUrl: string;
   public readonly dashboards: readonly Dashboard[];
   public readonly deployment: k8s.KubeDeployment;
+  /** The admin Secret, when it is referenced rather than created here: the deployment must create it first. */
+  public readonly externalSecrets: readonly ExternalSecret[];
   private readonly datasources: k8s.KubeConfigMap;
 
   public constructor(scope: Construct, id: string, props: GrafanaProps) {
@@ -126,6 +133,16 @@ export class Grafana extends Construct {
     if (secretData !== undefined) {
       new k8s.KubeSecret(this, 'AdminSecret', { metadata: { name: admin.secretName, namespace: ns, labels }, type: 'Opaque', stringData: secretData });
     }
+    this.externalSecrets = secretData !== undefined ? [] : [{
+      namespace: ns,
+      name: admin.secretName,
+      purpose: "Grafana's admin credentials",
+      keys: [
+        { key: admin.userKey, holds: SecretContent.GRAFANA_ADMIN_USER, optional: false },
+        { key: admin.passwordKey, holds: SecretContent.GRAFANA_ADMIN_PASSWORD, optional: false },
+        { key: GRAFANA_SECRET_KEY_KEY, holds: SecretContent.GRAFANA_SECRET_KEY, optional: true },
+      ],
+    }];
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
 
     this.datasources = new k8s.KubeConfigMap(this, 'Datasources', {
@@ -164,7 +181,7 @@ export class Grafana extends Construct {
       secretEnv('GF_SECURITY_ADMIN_USER', admin.userKey),
       secretEnv('GF_SECURITY_ADMIN_PASSWORD', admin.passwordKey),
       // Key that encrypts datasource secrets in Grafana's database; without it Grafana uses a public default.
-      secretEnv('GF_SECURITY_SECRET_KEY', 'secret-key', true),
+      secretEnv('GF_SECURITY_SECRET_KEY', GRAFANA_SECRET_KEY_KEY, true),
       { name: 'GF_PATHS_DATA', value: '/var/lib/grafana' },
       { name: 'GF_PATHS_PLUGINS', value: '/var/lib/grafana/plugins' },
       { name: 'GF_LOG_MODE', value: 'console' },
@@ -192,7 +209,7 @@ export class Grafana extends Construct {
             securityContext: restrictedPod(472),
             containers: [{
               name: 'grafana',
-              image: props.image ?? MONITORING_IMAGES.grafana,
+              image: props.image ?? IMAGES.grafana,
               imagePullPolicy: 'IfNotPresent',
               env,
               ports: [{ name: 'http', containerPort: 3000, protocol: 'TCP' }],

@@ -9,5 +9,4 @@ export * from './prometheus';
 export * from './rules';
 export * from './scrape';
 export * from './stack';
-export * from './versions';
 export * from './wiring';

@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
-import { componentLabels, resources, RESTRICTED_CONTAINER, restrictedPod } from './security';
-import { MONITORING_IMAGES, PROMETHEUS_OPERATOR_VERSION } from './versions';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
+import { componentLabels, resources } from './security';
+import { IMAGES, PROMETHEUS_OPERATOR_VERSION } from '../../lib/versions';
 import { ClusterService, KUBE_NAMESPACES } from './wiring';
 
 export interface PrometheusOperatorProps {
@@ -12,12 +13,12 @@ export interface PrometheusOperatorProps {
   readonly namespace: INamespaceRef;
   /**
    * prometheus-operator image, pinned.
-   * @default MONITORING_IMAGES.prometheusOperator
+   * @default IMAGES.prometheusOperator
    */
   readonly image?: string;
   /**
    * prometheus-config-reloader image the operator adds to Prometheus and Alertmanager pods, pinned.
-   * @default MONITORING_IMAGES.prometheusConfigReloader
+   * @default IMAGES.prometheusConfigReloader
    */
   readonly configReloaderImage?: string;
 }
@@ -102,11 +103,11 @@ export class PrometheusOperator extends Construct {
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'prometheus-operator',
-              image: props.image ?? MONITORING_IMAGES.prometheusOperator,
+              image: props.image ?? IMAGES.prometheusOperator,
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--kubelet-service=${kubeletNs.name}/kubelet`,
-                `--prometheus-config-reloader=${props.configReloaderImage ?? MONITORING_IMAGES.prometheusConfigReloader}`,
+                `--prometheus-config-reloader=${props.configReloaderImage ?? IMAGES.prometheusConfigReloader}`,
                 '--web.listen-address=:8080',
               ],
               ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],

@@ -10,10 +10,11 @@ import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
 import { componentLabels } from './security';
-import { MONITORING_IMAGES, PROMETHEUS_VERSION } from './versions';
+import { IMAGES, PROMETHEUS_VERSION } from '../../lib/versions';
 import {
   namespaceLabels, type ObjectJson, objectsOfKind, prometheusSelectionErrors, providedMetrics, ruleMetricErrors, serviceMonitorErrors, servicesOf,
 } from './wiring';
+import { restrictedPod } from '../security';
 
 /** An Alertmanager that Prometheus sends alerts to. */
 export interface IAlertmanagerRef {
@@ -41,7 +42,7 @@ export interface PrometheusServerProps {
   readonly name?: string;
   /**
    * Prometheus image, pinned; its tag must be `version`.
-   * @default MONITORING_IMAGES.prometheus
+   * @default IMAGES.prometheus
    */
   readonly image?: string;
   /**
@@ -125,7 +126,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
       throw new ValidationError('PrometheusServer.watchNamespaces', this.watchNamespaces.map((w) => w.name),
         `must include the Prometheus's own namespace '${ns}', where the stack's ServiceMonitors and rules live`);
     }
-    const image = props.image ?? MONITORING_IMAGES.prometheus;
+    const image = props.image ?? IMAGES.prometheus;
     if (!image.endsWith(`:${PROMETHEUS_VERSION}`)) {
       throw new ValidationError('PrometheusServer.image', image, `must be pinned to the tag '${PROMETHEUS_VERSION}' (the CR's version)`);
     }
@@ -174,9 +175,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
           },
           limits: { memory: PrometheusSpecResourcesLimits.fromString(res.memoryLimit) },
         },
-        securityContext: {
-          runAsNonRoot: true, runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000, seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: restrictedPod(1000, { gid: 2000 }),
         retention: `${retentionDays}d`,
         scrapeInterval: `${intervalSeconds('PrometheusServer.scrapeInterval', props.scrapeInterval ?? Duration.seconds(30))}s`,
         evaluationInterval: `${intervalSeconds('PrometheusServer.evaluationInterval', props.evaluationInterval ?? Duration.seconds(30))}s`,

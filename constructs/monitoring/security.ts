@@ -1,21 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
 
-/**
- * Pod-level security context that meets the `restricted` Pod Security level: a fixed non-root user, the
- * RuntimeDefault seccomp profile and an fsGroup for writable volumes.
- */
-export function restrictedPod(uid: number, gid: number = uid): k8s.PodSecurityContext {
-  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: gid, fsGroup: gid, seccompProfile: { type: 'RuntimeDefault' } };
-}
-
-/** Container security context of the `restricted` level, with a read-only root filesystem. */
-export const RESTRICTED_CONTAINER: k8s.SecurityContext = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ['ALL'] },
-};
-
 /** CPU and memory requests and limits from strings. */
 export function resources(requests: { cpu: string; memory: string }, limits: { cpu?: string; memory: string }): k8s.ResourceRequirements {
   const q = (v: string): k8s.Quantity => k8s.Quantity.fromString(v);

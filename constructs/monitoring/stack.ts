@@ -1,5 +1,6 @@
 import { type Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { type ExternalSecret } from '../../lib/stack';
 import { ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type AlertReceiver, AlertmanagerServer } from './alertmanager';
@@ -59,6 +60,8 @@ export class MonitoringStack extends Construct {
   public readonly nodeRules: NodeRules;
   public readonly chaosRules: ChaosRules;
   public readonly grafana: Grafana;
+  /** Secrets its workloads read that it does not define (Grafana's admin Secret, when referenced). */
+  public readonly externalSecrets: readonly ExternalSecret[];
 
   public constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id);
@@ -92,5 +95,6 @@ export class MonitoringStack extends Construct {
       adminCredentials: props.grafanaAdmin,
       dashboards: [chaosDashboard(props.app, PROMETHEUS_DATASOURCE_UID)],
     });
+    this.externalSecrets = this.grafana.externalSecrets;
   }
 }

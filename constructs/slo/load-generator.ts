@@ -5,9 +5,8 @@ import { assertDnsLabel, assertIntegerInRange, assertPinned, ValidationError, wh
 import { Exporter, type IMetricsSource, METRICS_SOURCE } from '../monitoring/metrics';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, servicePort } from '../target-app';
-
-/** Pinned k6 image (runs as an unprivileged user). */
-export const K6_IMAGE = 'docker.io/grafana/k6:1.7.1';
+import { IMAGES } from '../../lib/versions';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 
 /** Where the load generator pushes its metrics (a Prometheus remote-write receiver). */
 export interface IRemoteWriteTarget {
@@ -48,7 +47,7 @@ export interface LoadGeneratorProps {
   readonly path?: string;
   /**
    * k6 image, pinned.
-   * @default K6_IMAGE
+   * @default IMAGES.k6
    */
   readonly image?: string;
 }
@@ -87,7 +86,7 @@ export class LoadGenerator extends Construct implements IMetricsSource {
       throw new ValidationError('LoadGenerator.prometheus.url', props.prometheus.url, 'must be an absolute http:// or https:// URL');
     }
     this.url = `http://${props.target.name}.${props.target.namespace.name}.svc.cluster.local:${port}${path}`;
-    const image = assertPinned('LoadGenerator.image', props.image ?? K6_IMAGE);
+    const image = assertPinned('LoadGenerator.image', props.image ?? IMAGES.k6);
     const metadata = {
       name: this.name, namespace: props.namespace.name,
       labels: { 'app.kubernetes.io/name': 'k6', 'app.kubernetes.io/part-of': 'chaos-stack', 'chaos-stack/load-test': this.testId },
@@ -116,7 +115,7 @@ export class LoadGenerator extends Construct implements IMetricsSource {
           spec: {
             restartPolicy: 'Never',
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 12345, runAsGroup: 12345, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: restrictedPod(12345, { fsGroup: false }),
             containers: [{
               name: 'k6',
               image,
@@ -135,7 +134,7 @@ export class LoadGenerator extends Construct implements IMetricsSource {
                 requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('128Mi') },
                 limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('512Mi') },
               },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              securityContext: RESTRICTED_CONTAINER,
               volumeMounts: [{ name: 'script', mountPath: '/scripts', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }],
             }],
             volumes: [

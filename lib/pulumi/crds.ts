@@ -7,9 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CRD_SOURCES, type CrdSource } from '../versions';
+import { type CrdSource } from '../versions';
 import { ValidationError } from '../validation';
-import { type CrdSourceOption } from './config';
 
 /** A Kubernetes object as plain JSON (what `chart.toJson()` returns). */
 export type KubeObject = Record<string, unknown> & {
@@ -18,17 +17,12 @@ export type KubeObject = Record<string, unknown> & {
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly [k: string]: unknown };
 };
 
-/** The CRD sets whose kinds appear among `objs` (Litmus for litmuschaos.io; its scheduler for ChaosSchedule; prometheus-operator). */
-export function crdSourcesFor(objs: readonly KubeObject[]): CrdSource[] {
-  const needed = new Set<CrdSource>();
-  for (const o of objs) {
-    const group = (o.apiVersion ?? '').includes('/') ? (o.apiVersion ?? '').split('/')[0] : '';
-    if (group === 'litmuschaos.io') needed.add(o.kind === 'ChaosSchedule' ? CRD_SOURCES.litmusScheduler : CRD_SOURCES.litmus);
-    if (group === 'monitoring.coreos.com') needed.add(CRD_SOURCES.prometheusOperator);
-  }
-  // Keep the declaration order of CRD_SOURCES, so the install is stable whatever the object order.
-  return Object.values(CRD_SOURCES).filter((s) => needed.has(s));
-}
+/** Where the third-party CRDs come from. */
+export type CrdSourceOption =
+  /** The pinned release URLs of lib/versions.ts CRD_SOURCES. */
+  | { readonly kind: 'url' }
+  /** A local folder holding the CRD files named in CRD_SOURCES `localFiles` (tests, CI, air-gapped installs). */
+  | { readonly kind: 'folder'; readonly path: string };
 
 /** Fetches a URL's text; replaceable in tests. */
 export type Fetcher = (url: string) => Promise<string>;

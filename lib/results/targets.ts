@@ -1,8 +1,7 @@
 /**
- * The engines of a run, as the readback sees them, derived from the ChaosStack itself (the same source of truth
- * as the manifests and the Pulumi program).
+ * How long the readback waits for an engine. A stack declares its engines' targets (`DeployableStack.engineTargets`)
+ * with the default timeouts computed here; a deployment may override them.
  */
-import { type ChaosStack } from '../../stacks/chaos-stack';
 import { type EngineTarget } from './collect';
 
 /**
@@ -16,13 +15,7 @@ export function waitTimeoutSeconds(expectedDurationSeconds: number, override?: n
   return override ?? expectedDurationSeconds + WAIT_MARGIN_SECONDS;
 }
 
-/** One target per ChaosEngine of the stack, with the ChaosResult name and the wait timeout. */
-export function engineTargets(stack: ChaosStack, timeoutOverrideSeconds?: number): EngineTarget[] {
-  return stack.engines.map((e) => ({
-    namespace: e.namespace,
-    engine: e.name,
-    experiment: e.fault.name,
-    resultName: e.resultName,
-    timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds, timeoutOverrideSeconds),
-  }));
+/** The targets with every wait timeout replaced by `overrideSeconds`, when given. */
+export function withWaitTimeout(targets: readonly EngineTarget[], overrideSeconds?: number): EngineTarget[] {
+  return targets.map((t) => (overrideSeconds === undefined ? t : { ...t, timeoutSeconds: overrideSeconds }));
 }

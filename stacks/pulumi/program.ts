@@ -5,19 +5,20 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { App, type Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import { after, ChaosEngines, CrdInstall, type DeployedLayer, Layer } from '../../lib/pulumi/components';
-import { type PulumiStackConfig, readStackConfig } from '../../lib/pulumi/config';
-import { crdSourcesFor, type Fetcher, type KubeObject, loadCrds } from '../../lib/pulumi/crds';
-import { GrafanaAdminSecret, missingGrafanaAdminSecrets } from '../../lib/pulumi/grafana';
-import { type ChaosApi, collectRun, type CollectOptions } from '../../lib/results/collect';
+import { type Fetcher, type KubeObject, loadCrds } from '../../lib/pulumi/crds';
+import { ExternalSecretInstall } from '../../lib/pulumi/secrets';
+import { type ChaosApi, collectRun, type CollectOptions, type EngineTarget } from '../../lib/results/collect';
 import { kubeChaosApi, type KubeTarget } from '../../lib/results/kube-api';
 import {
   type ExperimentResult, gateMessage, problemResult, ReadbackProblem, type RunSummary, summarize,
 } from '../../lib/results/reader';
-import { engineTargets } from '../../lib/results/targets';
+import { withWaitTimeout } from '../../lib/results/targets';
+import { SecretContent } from '../../lib/stack';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../chaos-stack';
+import { type PulumiStackConfig, readStackConfig } from './config';
 
 /** Replaceable edges of the program (the cluster reads and the CRD download), for tests. */
 export interface ProgramDeps {
@@ -36,28 +37,11 @@ export interface ProgramOutputs {
   readonly runId: string | null;
   readonly gateOnVerdict: boolean;
   /** Each engine of the run and its ChaosResult, for readers outside the program (`npm run results`). */
-  readonly engines: readonly { readonly experiment: string; readonly namespace: string; readonly engine: string; readonly resultName: string }[];
+  readonly engines: readonly EngineTarget[];
   /** Per experiment (keyed by fault name): verdict, phase, probes, counters... Unknown during preview. */
   readonly results: pulumi.Output<Record<string, ExperimentResult>>;
   /** allPassed and the failing experiments. Unknown during preview. */
   readonly summary: pulumi.Output<RunSummary>;
-}
-
-/** The layers in apply order, each depending on all before it. Charts the table does not know (e.g. monitoring) join the app stage. */
-export const STAGES = ['namespaces', 'operators', 'app', 'experiments', 'engines'] as const;
-export type Stage = typeof STAGES[number];
-
-const CHART_STAGE: Readonly<Record<string, Stage>> = {
-  namespaces: 'namespaces',
-  operators: 'operators',
-  workloads: 'app',
-  experiments: 'experiments',
-  engines: 'engines',
-};
-
-/** The stage of a chart of ChaosStackCharts. */
-export function chartStage(key: string): Stage {
-  return CHART_STAGE[key] ?? 'app';
 }
 
 /** An output that is unknown until the update (what a preview shows for values read back from the cluster). */
@@ -68,7 +52,7 @@ function unknownOutput<T>(): pulumi.Output<T> {
 /** Builds the environment's ChaosStack and runs every construct validation, before any resource is registered. */
 export function buildStack(config: PulumiStackConfig): ChaosStack {
   const app = new App();
-  const stack = new ChaosStack(app, config.environment);
+  const stack = new ChaosStack(app, config.environment.environment, { config: config.environment });
   validateApp(app);
   return stack;
 }
@@ -80,45 +64,45 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   const { deploy } = config;
   const env = config.environment.environment;
   const stack = buildStack(config);
-  const charts = Object.entries<Chart>(stack.charts as unknown as Record<string, Chart>)
-    .map(([key, chart]) => ({ key, stage: chartStage(key), objs: chart.toJson() as KubeObject[] }));
-  const allObjs = charts.flatMap((c) => c.objs);
-  const crdObjs = await loadCrds(crdSourcesFor(allObjs), deploy.crdSource, deps.fetchCrds);
+  const crdObjs = await loadCrds(stack.crdSources, deploy.crdSource, deps.fetchCrds);
 
   const kube: KubeTarget = {
     ...(deploy.kubeconfig === undefined ? {} : { kubeconfig: deploy.kubeconfig }),
     ...(deploy.kubeContext === undefined ? {} : { context: deploy.kubeContext }),
   };
   const provider = new k8s.Provider(`k8s-${env}`, { ...kube });
+  // What the deployment fills each external Secret's keys with.
+  const secretValues = {
+    [SecretContent.GRAFANA_ADMIN_USER]: 'admin',
+    [SecretContent.GRAFANA_ADMIN_PASSWORD]: config.grafanaAdminPassword,
+  };
 
-  // CRDs first, then each stage depending on everything before it.
+  // CRDs first, then each layer in the stack's order, depending on everything before it; the Secrets a layer
+  // reads are created just before it.
   const installed: DeployedLayer[] = [new CrdInstall('crds', { objs: crdObjs, provider })];
-  let engines: ChaosEngines | undefined;
-  for (const stage of STAGES) {
-    const dependsOn = after(installed);
-    for (const chart of charts.filter((c) => c.stage === stage)) {
-      if (stage === 'engines') {
-        engines = new ChaosEngines(chart.key, { objs: chart.objs, provider }, { dependsOn });
-        installed.push(engines);
-      } else {
-        installed.push(new Layer(chart.key, { objs: chart.objs, provider }, { dependsOn }));
-      }
+  const engineComponents: ChaosEngines[] = [];
+  for (const layer of stack.layers) {
+    for (const secret of layer.secrets) {
+      installed.push(new ExternalSecretInstall(`${secret.namespace}-${secret.name}`, { secret, values: secretValues, provider },
+        { dependsOn: after(installed) }));
     }
-    if (stage === 'namespaces') {
-      // Grafana's admin Secret, from the stack secret, once its namespace exists and before Grafana starts.
-      for (const ref of missingGrafanaAdminSecrets(allObjs)) {
-        const secretArgs = { ref, password: config.grafanaAdminPassword, provider };
-        installed.push(new GrafanaAdminSecret(`${ref.namespace}-${ref.name}`, secretArgs, { dependsOn: after(installed) }));
-      }
+    const objs = layer.chart.toJson() as KubeObject[];
+    const dependsOn = after(installed);
+    if (objs.some((o) => o.kind === 'ChaosEngine')) {
+      // Applying a ChaosEngine starts chaos: each is its own resource, with the operator's rewrites ignored.
+      const engines = new ChaosEngines(layer.name, { objs, provider }, { dependsOn });
+      engineComponents.push(engines);
+      installed.push(engines);
+    } else {
+      installed.push(new Layer(layer.name, { objs, provider }, { dependsOn }));
     }
   }
-  if (engines === undefined) throw new Error('The ChaosStack has no engines chart');
 
-  const targets = engineTargets(stack, deploy.waitTimeoutSeconds);
+  const targets = withWaitTimeout(stack.engineTargets, deploy.waitTimeoutSeconds);
   // During preview nothing is waited for or read: the verdicts are unknown until the update.
   const list: pulumi.Output<ExperimentResult[]> = pulumi.runtime.isDryRun()
     ? unknownOutput<ExperimentResult[]>()
-    : pulumi.all(engines.engines.map((e) => e.id)).apply(async () => {
+    : pulumi.all(engineComponents.flatMap((c) => c.engines.map((e) => e.id))).apply(async () => {
       let api: ChaosApi;
       try {
         api = await (deps.chaosApi ?? kubeChaosApi)(kube);
@@ -147,7 +131,9 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
     environment: env,
     runId: config.environment.runId ?? null,
     gateOnVerdict: deploy.gateOnVerdict,
-    engines: targets.map((t) => ({ experiment: t.experiment, namespace: t.namespace, engine: t.engine, resultName: t.resultName })),
+    engines: targets.map((t) => ({
+      experiment: t.experiment, namespace: t.namespace, engine: t.engine, resultName: t.resultName, timeoutSeconds: t.timeoutSeconds,
+    })),
     results,
     summary,
   };

@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
-import { Bookinfo, BOOKINFO_VERSION, ReviewsVersion } from '../../constructs/bookinfo';
+import { Bookinfo, ReviewsVersion } from '../../constructs/bookinfo';
+import { ISTIO_VERSION } from '../../lib/versions';
 import { validateObjects, validatorAvailable } from '../chaostoolkit/helpers';
 import { find, makeChart, ofKind } from '../util';
 
@@ -34,7 +35,7 @@ describe('Bookinfo', () => {
     const { manifest } = build();
     const images = ofKind(manifest, 'Deployment').flatMap((d) => d.spec.template.spec.containers.map((c: { image: string }) => c.image));
     expect(images).toHaveLength(8);
-    for (const image of images) expect(image).toMatch(new RegExp(`^docker\\.io/istio/examples-bookinfo-[a-z0-9-]+:${BOOKINFO_VERSION.replace(/\./g, '\\.')}$`));
+    for (const image of images) expect(image).toMatch(new RegExp(`^docker\\.io/istio/examples-bookinfo-[a-z0-9-]+:${ISTIO_VERSION.replace(/\./g, '\\.')}$`));
   });
 
   test('runs ratings-v2 with two replicas reading the MongoDB it needs', () => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Duration } from 'cdk8s';
 import { Bookinfo } from '../../constructs/bookinfo';
-import { talkExperiments } from '../../lib/chaostoolkit/experiments';
-import { chaosBinary, chaosValidate, ctkVenvDir } from '../../lib/chaostoolkit/venv';
-import { writeChaosToolkitExperiments } from '../../lib/chaostoolkit/write';
+import { talkExperiments } from '../../stacks/chaostoolkit/experiments';
+import { chaosBinary, chaosValidate, ctkVenvDir } from '../../tools/chaostoolkit/venv';
+import { writeChaosToolkitExperiments } from '../../stacks/chaostoolkit/write';
 
 function experiments(opts: Partial<Parameters<typeof talkExperiments>[0]> = {}) {
   const bookinfo = new Bookinfo(new Chart(new App(), 'c'), 'Bookinfo');
@@ -15,7 +15,7 @@ function experiments(opts: Partial<Parameters<typeof talkExperiments>[0]> = {}) 
 
 const venvMissing = chaosBinary() === undefined;
 if (venvMissing) {
-  console.warn(`chaos validate tests skipped: the Chaos Toolkit venv ${ctkVenvDir()} is missing; run 'bash lib/chaostoolkit/install.sh'`);
+  console.warn(`chaos validate tests skipped: the Chaos Toolkit venv ${ctkVenvDir()} is missing; run 'bash tools/chaostoolkit/install.sh'`);
 }
 const withChaos = venvMissing ? test.skip : test;
 

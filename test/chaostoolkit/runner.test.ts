@@ -2,16 +2,17 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
-import { CTK_PYTHON_IMAGE, ChaosToolkitRunner } from '../../constructs/chaostoolkit/runner';
-import { ChaosToolkitStack } from '../../constructs/chaostoolkit/stack';
+import { ChaosToolkitRunner } from '../../constructs/chaostoolkit/runner';
+import { IMAGES } from '../../lib/versions';
+import { ChaosToolkitStack } from '../../stacks/chaostoolkit/stack';
 import { ChaosNamespace } from '../../constructs/namespace';
-import { requirementsText } from '../../lib/chaostoolkit/venv';
-import { writeChaosToolkitExperiments } from '../../lib/chaostoolkit/write';
+import { requirementsText } from '../../lib/chaostoolkit/requirements';
+import { writeChaosToolkitExperiments } from '../../stacks/chaostoolkit/write';
 import { find, makeChart, ofKind } from '../util';
 import { validateObjects, validatorAvailable } from './helpers';
 
 function stack() {
-  const s = new ChaosToolkitStack(new App(), { environment: 'dev' });
+  const s = new ChaosToolkitStack(new App(), 'dev', { environment: 'dev' });
   return { s, bookinfo: Testing.synth(s.bookinfoChart), runners: Testing.synth(s.runnersChart) };
 }
 
@@ -35,7 +36,7 @@ describe('ChaosToolkitRunner', () => {
     expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 900 });
     const pod = job.spec.template.spec;
     expect(pod).toMatchObject({ serviceAccountName: 'ctk-reviews-network-latency', restartPolicy: 'Never', securityContext: { runAsNonRoot: true, runAsUser: 65532 } });
-    expect(pod.initContainers[0].image).toBe(CTK_PYTHON_IMAGE);
+    expect(pod.initContainers[0].image).toBe(IMAGES.chaosToolkitPython);
     expect(pod.initContainers[0].command[2]).toContain('pip install --no-cache-dir --disable-pip-version-check -r /etc/chaostoolkit/requirements.txt');
     const chaos = pod.containers[0];
     expect(chaos.command[2]).toContain('/opt/ctk/venv/bin/chaos --no-version-check --log-file /tmp/chaostoolkit.log run --journal-path /tmp/journal.json');
@@ -75,7 +76,7 @@ describe('ChaosToolkitRunner', () => {
 
   test('uses a prebuilt image without an install step', () => {
     const chart = makeChart();
-    const s = new ChaosToolkitStack(new App(), { environment: 'dev' });
+    const s = new ChaosToolkitStack(new App(), 'dev', { environment: 'dev' });
     new ChaosToolkitRunner(chart, 'R', {
       namespace: new ChaosNamespace(chart, 'Ns', { name: 'ctk' }), experiment: s.experiments[0], prebuiltImage: 'registry.example/ctk:1.19.0',
     });
@@ -87,7 +88,7 @@ describe('ChaosToolkitRunner', () => {
 
   test('throws on an unpinned prebuilt image', () => {
     const chart = makeChart();
-    const s = new ChaosToolkitStack(new App(), { environment: 'dev' });
+    const s = new ChaosToolkitStack(new App(), 'dev', { environment: 'dev' });
     expect(() => new ChaosToolkitRunner(chart, 'R', {
       namespace: new ChaosNamespace(chart, 'Ns', { name: 'ctk' }), experiment: s.experiments[0], prebuiltImage: 'chaostoolkit/chaostoolkit:latest',
     })).toThrow("Invalid ChaosToolkitRunner.prebuiltImage: 'chaostoolkit/chaostoolkit:latest'; must be pinned to a tag or digest other than latest.");

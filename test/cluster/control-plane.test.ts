@@ -1,21 +1,21 @@
 /**
  * End-to-end tests of the local control plane with the real binaries (etcd, kube-apiserver,
  * kube-controller-manager, kube-scheduler, kwok). They build nothing: when the binaries are absent the suite is
- * skipped with a message (`.ci/run` runs lib/cluster/build.sh first, so CI always runs it).
+ * skipped with a message (`.ci/run` runs tools/cluster/build.sh first, so CI always runs it).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { binaryPaths, missingBinaries } from '../../lib/cluster/binaries';
-import { isRunning, readState, type ClusterState } from '../../lib/cluster/control-plane';
-import { runVerify } from '../../lib/cluster/verify';
+import { binaryPaths, missingBinaries } from '../../tools/cluster/binaries';
+import { isRunning, readState, type ClusterState } from '../../tools/cluster/control-plane';
+import { runVerify } from '../../tools/cluster/verify';
 
 const ROOT = resolve(__dirname, '..', '..');
 const missing = missingBinaries();
 const built = missing.length === 0;
 if (!built) {
-  console.warn(`test/cluster: SKIPPED, the control-plane binaries are not built (missing: ${missing.join(', ')}); run: bash lib/cluster/build.sh`);
+  console.warn(`test/cluster: SKIPPED, the control-plane binaries are not built (missing: ${missing.join(', ')}); run: bash tools/cluster/build.sh`);
 }
 const describeIfBuilt = built ? describe : describe.skip;
 
@@ -52,7 +52,7 @@ function isLoopback(hexAddr: string): boolean {
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'lib', 'cluster', 'cli.ts'), ...args], {
+  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'tools', 'cluster', 'cli.ts'), ...args], {
     cwd: ROOT,
     env,
     encoding: 'utf8',

@@ -1,10 +1,10 @@
-/** The parts of lib/cluster that need no binaries: versions.env, manifest sets, the summary line. */
+/** The parts of tools/cluster that need no binaries: versions.env, manifest sets, the summary line. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryPath, parseVersionsEnv, readVersions } from '../../lib/cluster/binaries';
-import { kubeconfigYaml } from '../../lib/cluster/control-plane';
-import { collectSets, parseManifests, summaryLine } from '../../lib/cluster/verify';
+import { binaryPath, parseVersionsEnv, readVersions } from '../../tools/cluster/binaries';
+import { kubeconfigYaml } from '../../tools/cluster/control-plane';
+import { collectSets, parseManifests, summaryLine } from '../../tools/cluster/verify';
 
 describe('versions.env', () => {
   test('pins one Kubernetes release with matching staging modules, etcd 3.5/3.6 and kwok', () => {

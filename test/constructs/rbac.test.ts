@@ -10,7 +10,8 @@ function build(fault: FaultName) {
 }
 
 /** Flattens rules into "group/resource:verb" facts so sets can be compared. */
-const facts = (rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[]): string[] =>
+type Rule = { readonly apiGroups: readonly string[]; readonly resources: readonly string[]; readonly verbs: readonly string[] };
+const facts = (rules: readonly Rule[]): string[] =>
   rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))).sort();
 
 describe('ExperimentRbac', () => {

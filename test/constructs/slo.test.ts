@@ -7,7 +7,7 @@ import * as YAML from 'yaml';
 import { ProbeMode } from '../../constructs/litmus/probes';
 import { LoadGenerator } from '../../constructs/slo/load-generator';
 import { ServiceLevelObjective } from '../../constructs/slo/slo';
-import { ENVIRONMENTS, environmentConfig } from '../../lib/environments';
+import { ENVIRONMENTS, environmentConfig } from '../../stacks/environments';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { find, fixture } from '../util';
 
@@ -98,12 +98,12 @@ describe('LoadGenerator and Prometheus', () => {
 });
 
 const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
-(hasPromtool ? describe : describe.skip)(`promtool (real)${hasPromtool ? '' : ': not on PATH, run lib/monitoring/install-tools.sh'}`, () => {
+(hasPromtool ? describe : describe.skip)(`promtool (real)${hasPromtool ? '' : ': not on PATH, run tools/monitoring/install-tools.sh'}`, () => {
   test('accepts the SLO alert rules of every environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slo-rules-'));
     const files: string[] = [];
     for (const env of ENVIRONMENTS) {
-      const stack = new ChaosStack(Testing.app(), environmentConfig(env));
+      const stack = new ChaosStack(Testing.app(), env, { config: environmentConfig(env) });
       for (const obj of stack.charts.engines.toJson().filter((o: any) => o.kind === 'PrometheusRule')) {
         const file = join(dir, `${env}-${obj.metadata.name}.yaml`);
         writeFileSync(file, YAML.stringify(obj.spec));

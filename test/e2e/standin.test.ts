@@ -1,5 +1,5 @@
-import { parseEngineLine } from '../../lib/e2e/deployers';
-import { driftOf } from '../../lib/e2e/standin-engine';
+import { parseEngineLine } from './deployers';
+import { driftOf } from './standin-engine';
 
 describe('stand-in engine drift (refresh of custom resources)', () => {
   const inputs = { engineState: 'active', appinfo: { appns: 'testing' }, experiments: [{ name: 'pod-delete' }] };

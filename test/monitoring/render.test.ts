@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exampleDashboard, renderDashboardSvg } from '../../lib/monitoring/render-dashboard';
+import { exampleDashboard, renderDashboardSvg } from '../../tools/monitoring/render-dashboard';
 
 describe('render-dashboard', () => {
   test('draws every panel and row at its gridPos', () => {
@@ -17,7 +17,7 @@ describe('render-dashboard', () => {
   test('docs/dashboard.svg is up to date with the dashboard definition', () => {
     const file = join(__dirname, '..', '..', 'docs', 'dashboard.svg');
     expect(existsSync(file)).toBe(true);
-    // If this fails, regenerate: npx tsx lib/monitoring/render-dashboard.ts
+    // If this fails, regenerate: npx tsx tools/monitoring/render-dashboard.ts
     expect(readFileSync(file, 'utf8')).toBe(renderDashboardSvg(exampleDashboard()));
   });
 });

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { CRD_SOURCES } from '../../lib/versions';
 import { PrometheusOperator } from '../../constructs/monitoring/operator';
-import { MONITORING_IMAGES } from '../../constructs/monitoring/versions';
+import { IMAGES } from '../../lib/versions';
 import { MonitoringStack } from '../../constructs/monitoring/stack';
 import { find, fixture, ofKind, stackFixture, stackProps } from './fixture';
 
@@ -41,8 +41,8 @@ describe('MonitoringStack', () => {
       expect(image).not.toMatch(/:latest$/);
     }
     expect(images).toEqual(expect.arrayContaining([
-      MONITORING_IMAGES.prometheusOperator, MONITORING_IMAGES.prometheus, MONITORING_IMAGES.alertmanager, MONITORING_IMAGES.grafana,
-      MONITORING_IMAGES.nodeExporter, MONITORING_IMAGES.kubeStateMetrics, 'docker.io/litmuschaos/chaos-exporter:3.31.0',
+      IMAGES.prometheusOperator, IMAGES.prometheus, IMAGES.alertmanager, IMAGES.grafana,
+      IMAGES.nodeExporter, IMAGES.kubeStateMetrics, 'docker.io/litmuschaos/chaos-exporter:3.31.0',
       'quay.io/prometheus-operator/prometheus-config-reloader:v0.93.0',
     ]));
   });

@@ -2,7 +2,7 @@
  * The real Prometheus tools on the synthesized objects: `promtool check rules` on every PrometheusRule's rule
  * groups, `promtool test rules` on the alerts with made-up series, and `amtool check-config` on the
  * Alertmanager configuration. The tools come from Debian's prometheus and prometheus-alertmanager packages
- * (lib/monitoring/install-tools.sh); without them these tests are skipped, saying so.
+ * (tools/monitoring/install-tools.sh); without them these tests are skipped, saying so.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ function run(bin: string, args: string[]): { status: number | null; output: stri
 const dir = mkdtempSync(join(tmpdir(), 'monitoring-tools-'));
 const hasPromtool = onPath('promtool');
 const hasAmtool = onPath('amtool');
-const SKIP = 'not on PATH; run lib/monitoring/install-tools.sh to install it';
+const SKIP = 'not on PATH; run tools/monitoring/install-tools.sh to install it';
 
 function synthRuleFiles(): string[] {
   const manifest = Testing.synth(stackFixture().chart);

@@ -1,6 +1,6 @@
 import { FaultName } from '../../constructs/litmus/faults';
-import { Environment } from '../../lib/environments';
-import { checkStackSettings, parseStackConfig } from '../../lib/pulumi/config';
+import { Environment } from '../../stacks/environments';
+import { checkStackSettings, parseStackConfig } from '../../stacks/pulumi/config';
 
 describe('parseStackConfig', () => {
   test('builds the environment config with every default', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crdSourcesFor, loadCrds } from '../../lib/pulumi/crds';
+import { loadCrds } from '../../lib/pulumi/crds';
+import { crdSourcesUsedBy } from '../util';
 import { CRD_SOURCES } from '../../lib/versions';
 import { CRD_FOLDER } from './harness';
 
@@ -14,11 +15,11 @@ const litmusRelease = [
   'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: chaos-operator-ce\n  namespace: litmus\n',
 ].join('---\n');
 
-describe('crdSourcesFor', () => {
+describe('crdSourcesUsedBy', () => {
   test('needs the Litmus CRDs for Litmus objects, the scheduler\'s for a ChaosSchedule and prometheus-operator\'s for monitoring', () => {
-    expect(crdSourcesFor([{ apiVersion: 'v1', kind: 'Namespace' }])).toEqual([]);
-    expect(crdSourcesFor([{ apiVersion: 'litmuschaos.io/v1alpha1', kind: 'ChaosEngine' }])).toEqual([CRD_SOURCES.litmus]);
-    expect(crdSourcesFor([
+    expect(crdSourcesUsedBy([{ apiVersion: 'v1', kind: 'Namespace' }])).toEqual([]);
+    expect(crdSourcesUsedBy([{ apiVersion: 'litmuschaos.io/v1alpha1', kind: 'ChaosEngine' }])).toEqual([CRD_SOURCES.litmus]);
+    expect(crdSourcesUsedBy([
       { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' },
       { apiVersion: 'litmuschaos.io/v1alpha1', kind: 'ChaosSchedule' },
       { apiVersion: 'litmuschaos.io/v1alpha1', kind: 'ChaosExperiment' },

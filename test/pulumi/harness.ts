@@ -4,12 +4,7 @@
  */
 import type * as pulumiType from '@pulumi/pulumi';
 import { App } from 'cdk8s';
-import type * as cdk8sModule from 'cdk8s';
-import type * as alertmanagerModule from '../../constructs/monitoring/alertmanager';
-import type * as grafanaModule from '../../constructs/monitoring/grafana';
-import type * as monitoringStackModule from '../../constructs/monitoring/stack';
-import type * as chaosStackModule from '../../stacks/chaos-stack';
-import { environmentConfig } from '../../lib/environments';
+import { environmentConfig } from '../../stacks/environments';
 import { type ChaosApi } from '../../lib/results/collect';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import type * as programType from '../../stacks/pulumi/program';
@@ -39,11 +34,6 @@ export interface RunOptions {
   readonly chaosApi?: ChaosApi;
   /** Called when the program builds its ChaosApi (to prove that a preview does not). */
   readonly onChaosApi?: () => void;
-  /**
-   * Adds a chart `observability` (a key the program's stage table does not name) to the ChaosStack, holding a
-   * MonitoringStack (Grafana reading its admin password from the Secret `grafana-admin`) unless the stack has one.
-   */
-  readonly withMonitoring?: boolean;
 }
 
 export interface ProgramRun {
@@ -65,33 +55,6 @@ export function baseConfig(env: string, extra: Record<string, string> = {}): Rec
   return { environment: env, crdSource: CRD_FOLDER, grafanaAdminPassword: 'not-a-real-password', ...extra };
 }
 
-/** The chaos-stack module with a ChaosStack that also has an `observability` chart. */
-function stackWithMonitoring(): unknown {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const actual = jest.requireActual<typeof chaosStackModule>('../../stacks/chaos-stack');
-  const cdk8s = require('cdk8s') as typeof cdk8sModule;
-  const { MonitoringStack } = require('../../constructs/monitoring/stack') as typeof monitoringStackModule;
-  const { GrafanaAdminCredentials } = require('../../constructs/monitoring/grafana') as typeof grafanaModule;
-  const { AlertReceiver } = require('../../constructs/monitoring/alertmanager') as typeof alertmanagerModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  class ChaosStackWithMonitoring extends actual.ChaosStack {
-    public constructor(scope: InstanceType<typeof cdk8s.App>, config: ConstructorParameters<typeof actual.ChaosStack>[1]) {
-      super(scope, config);
-      const chart = new cdk8s.Chart(scope, 'observability');
-      new cdk8s.ApiObject(chart, 'Marker', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'observability', namespace: 'monitoring' } });
-      const hasMonitoring = scope.node.findAll().some((c) => c instanceof MonitoringStack);
-      if (!hasMonitoring) new MonitoringStack(chart, 'Monitoring', {
-        monitoringNamespace: this.namespaces.monitoring, chaosNamespace: this.namespaces.chaos,
-        app: { service: this.app, deploymentName: this.app.name },
-        grafanaAdmin: GrafanaAdminCredentials.fromExistingSecret('grafana-admin'),
-        alertReceivers: [AlertReceiver.webhook('chaos-gate', 'http://chaos-gate.litmus.svc:8080/alerts')],
-      });
-      (this as { charts: unknown }).charts = { ...this.charts, observability: chart };
-    }
-  }
-  return { ...actual, ChaosStack: ChaosStackWithMonitoring };
-}
-
 /** Attaches a no-op handler to each promise of an Output, so that a rejection is not reported as unhandled. */
 function markHandled(o: unknown): void {
   const out = o as { isKnown: Promise<unknown>; isSecret: Promise<unknown>; promise(): Promise<unknown>; allResources?: () => Promise<unknown> };
@@ -108,8 +71,6 @@ function mockState(type: string, name: string, inputs: any): any {
 /** Runs the program under fresh mocks and a fresh module registry. */
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   jest.resetModules();
-  if (opts.withMonitoring) jest.doMock('../../stacks/chaos-stack', stackWithMonitoring);
-  else jest.dontMock('../../stacks/chaos-stack');
   const pulumi = (await import('@pulumi/pulumi')) as typeof pulumiType;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mocksModule = require('@pulumi/pulumi/runtime/mocks') as { MockMonitor: { prototype: any } };
@@ -191,7 +152,7 @@ export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'n
  */
 export function clusterFor(env: string, runId: string | undefined, shapes: Record<string, Shape> = {}): FakeChaosApi {
   const api = new FakeChaosApi();
-  const stack = new ChaosStack(new App(), { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) });
+  const stack = new ChaosStack(new App(), env, { config: { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) } });
   for (const e of stack.engines) {
     const shape = shapes[e.fault.name] ?? 'pass';
     const uid = `uid-${e.name}`;

@@ -1,6 +1,6 @@
-import { App, type Chart } from 'cdk8s';
-import { environmentConfig } from '../../lib/environments';
-import { crdSourcesFor } from '../../lib/pulumi/crds';
+import { App } from 'cdk8s';
+import { environmentConfig } from '../../stacks/environments';
+import { crdSourcesUsedBy } from '../util';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { baseConfig, clusterFor, CRD_FOLDER, type ProgramRun, runProgram, type Shape } from './harness';
 
@@ -13,8 +13,8 @@ const LAYER = 'chaos-stack:k8s:Layer';
 
 /** The charts' objects of an environment, as the cdk8s entry builds them. */
 function chartObjects(env: string, runId?: string): Record<string, any[]> {
-  const stack = new ChaosStack(new App(), { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) });
-  return Object.fromEntries(Object.entries<Chart>(stack.charts as unknown as Record<string, Chart>).map(([k, c]) => [k, c.toJson()]));
+  const stack = new ChaosStack(new App(), env, { config: { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) } });
+  return Object.fromEntries(stack.layers.map((l) => [l.name, l.chart.toJson()]));
 }
 
 const keyOf = (o: any): string => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -36,14 +36,15 @@ describe('the resource graph', () => {
   test('deploys CRDs, namespaces, operators, the app, experiments and engines as components in that order', () => {
     const comp = (type: string, name: string) => run.find(type, name);
     const groupUrn = (name: string) => run.find(CONFIG_GROUP, name).urn;
-    // Grafana's admin Secret (when the charts run a Grafana reading one they do not define) comes right after the namespaces.
+    // Grafana's admin Secret, which the workloads layer declares, comes right before that layer.
     const secrets = run.ofType('kubernetes:core/v1:Secret').map((r) => r.urn);
-    const upTo = (names: string[]) => [...names.slice(0, 2).map(groupUrn), ...(names.length > 2 ? secrets : []), ...names.slice(2).map(groupUrn)];
+    expect(secrets).toHaveLength(1);
+    const upTo = (names: string[]) => [...names.slice(0, 3).map(groupUrn), ...(names.length > 3 ? secrets : []), ...names.slice(3).map(groupUrn)];
     expect(comp('chaos-stack:k8s:CrdInstall', 'crds').dependencies).toEqual([]);
     expect(comp(LAYER, 'namespaces').dependencies).toEqual([groupUrn('crds-crds')]);
     // The operator lives in the litmus namespace, so namespaces come before it.
-    expect(comp(LAYER, 'operators').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs']).concat(secrets));
-    expect(comp(LAYER, 'workloads').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs', 'operators-objs']));
+    expect(comp(LAYER, 'operators').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs']));
+    expect(comp(LAYER, 'workloads').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs', 'operators-objs']).concat(secrets));
     expect(comp(LAYER, 'experiments').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs', 'operators-objs', 'workloads-objs']));
     expect(comp('chaos-stack:k8s:ChaosEngines', 'engines').dependencies)
       .toEqual(upTo(['crds-crds', 'namespaces-objs', 'operators-objs', 'workloads-objs', 'experiments-objs']));
@@ -64,7 +65,7 @@ describe('the resource graph', () => {
   test('installs only the CustomResourceDefinitions the charts need (Litmus\'s at least), from the configured folder', () => {
     const objs = run.find(CONFIG_GROUP, 'crds-crds').inputs.objs as any[];
     expect(objs.every((o) => o.kind === 'CustomResourceDefinition')).toBe(true);
-    const needed = crdSourcesFor(Object.values(chartObjects('staging', 'r1')).flat()).flatMap((src) => src.crds);
+    const needed = crdSourcesUsedBy(Object.values(chartObjects('staging', 'r1')).flat()).flatMap((src) => src.crds);
     expect(objs.map((o) => o.metadata.name)).toEqual(needed);
     expect(needed).toEqual(expect.arrayContaining(['chaosengines.litmuschaos.io', 'chaosexperiments.litmuschaos.io', 'chaosresults.litmuschaos.io']));
     expect(CRD_FOLDER).toMatch(/fixtures\/crds$/);
@@ -103,7 +104,7 @@ describe('the resource graph', () => {
     expect(run.outputs?.environment).toBe('staging');
     expect(run.outputs?.runId).toBe('r1');
     expect(run.outputs?.engines).toContainEqual({
-      experiment: 'pod-delete', namespace: 'litmus', engine: 'app-sample-pod-delete-r1', resultName: 'app-sample-pod-delete-r1-pod-delete',
+      experiment: 'pod-delete', namespace: 'litmus', engine: 'app-sample-pod-delete-r1', resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 360,
     });
   });
 
@@ -246,19 +247,10 @@ describe('bad config', () => {
   });
 });
 
-describe('a stack with monitoring and a chart the stage table does not name', () => {
+describe('monitoring and its external Secret', () => {
   let run: ProgramRun;
   beforeAll(async () => {
-    run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: clusterFor('staging', 'r1'), withMonitoring: true });
-  });
-
-  test('deploys a chart the stage table does not name with the app, after the operators and before the experiments', () => {
-    expect(run.error).toBeUndefined();
-    const groupUrn = (name: string) => run.find(CONFIG_GROUP, name).urn;
-    const monitoring = run.find(LAYER, 'observability');
-    expect(monitoring.dependencies).toEqual(expect.arrayContaining(['crds-crds', 'namespaces-objs', 'operators-objs'].map(groupUrn)));
-    expect(monitoring.dependencies).not.toContain(groupUrn('workloads-objs'));
-    expect(run.find(LAYER, 'experiments').dependencies).toEqual(expect.arrayContaining([groupUrn('observability-objs'), groupUrn('workloads-objs')]));
+    run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: clusterFor('staging', 'r1') });
   });
 
   test('installs the prometheus-operator CRDs with Litmus\'s', () => {
@@ -266,7 +258,7 @@ describe('a stack with monitoring and a chart the stage table does not name', ()
     expect(names).toEqual(expect.arrayContaining(['chaosengines.litmuschaos.io', 'servicemonitors.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com']));
   });
 
-  test('creates Grafana\'s admin Secret from the stack secret after the namespaces and before Grafana', () => {
+  test('creates Grafana\'s admin Secret from the stack secret after the layers before the workloads, and before them', () => {
     const secret = run.find('kubernetes:core/v1:Secret', 'monitoring-grafana-admin');
     expect(secret.inputs.metadata).toMatchObject({ name: 'grafana-admin', namespace: 'monitoring' });
     // The data reaches the engine as a secret value (Pulumi's secret signature around it), so the state encrypts it.
@@ -274,9 +266,9 @@ describe('a stack with monitoring and a chart the stage table does not name', ()
       [run.pulumi.runtime.specialSigKey]: run.pulumi.runtime.specialSecretSig,
       value: { 'admin-user': 'admin', 'admin-password': 'not-a-real-password' },
     });
-    expect(secret.dependencies).toEqual([run.find(CONFIG_GROUP, 'crds-crds').urn, run.find(CONFIG_GROUP, 'namespaces-objs').urn]);
-    expect(run.find(LAYER, 'observability').dependencies).toContain(secret.urn);
+    expect(secret.dependencies).toEqual(['crds-crds', 'namespaces-objs', 'operators-objs'].map((n) => run.find(CONFIG_GROUP, n).urn));
     expect(run.find(LAYER, 'workloads').dependencies).toContain(secret.urn);
+    expect(run.find(LAYER, 'operators').dependencies).not.toContain(secret.urn);
     // The password is nowhere in the charts handed to Pulumi.
     const handed = JSON.stringify(run.ofType(CONFIG_GROUP).map((g) => g.inputs.objs));
     expect(handed).not.toContain('not-a-real-password');

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_KEYS, parseStackConfig, PROJECT, SECRET_KEYS } from '../../lib/pulumi/config';
-import { stackFileConfig } from '../../lib/results/cli';
+import { CONFIG_KEYS, parseStackConfig, PROJECT, SECRET_KEYS } from '../../stacks/pulumi/config';
+import { stackFileConfig } from './stack-file';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');

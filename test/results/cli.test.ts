@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
-import { environmentConfig } from '../../lib/environments';
-import { cliStackConfig, parseArgs, runResults, stackFileConfig } from '../../lib/results/cli';
+import { environmentConfig } from '../../stacks/environments';
+import { parseArgs, runFromOutputs, runFromStack, runResults } from '../../stacks/results';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { engineDoc, FakeChaosApi, resultFor } from './fake-api';
 import { fixture } from './fixtures';
@@ -19,7 +19,7 @@ const readRepo = (path: string): string | undefined => {
 /** A cluster where every prod engine of run r1 completed, with the given result fixture per experiment. */
 function prodCluster(shapes: Record<string, string>): FakeChaosApi {
   const api = new FakeChaosApi();
-  const stack = new ChaosStack(new App(), { ...environmentConfig('prod'), runId: 'r1' });
+  const stack = new ChaosStack(new App(), 'prod', { config: { ...environmentConfig('prod'), runId: 'r1' } });
   for (const e of stack.engines) {
     api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, `uid-${e.name}`, 'completed'));
     api.result(e.namespace, e.resultName, resultFor(fixture(shapes[e.fault.name] ?? 'pass'), e.name, e.fault.name, `uid-${e.name}`));
@@ -48,56 +48,67 @@ describe('parseArgs', () => {
   test('reads every flag, in both --flag value and --flag=value forms', () => {
     expect(parseArgs(['--env', 'staging', '--kubeconfig=/tmp/kc', '--context', 'kind', '--run-id', 'r7', '--junit', 'out.xml', '--wait']))
       .toEqual({ env: 'staging', kubeconfig: '/tmp/kc', context: 'kind', runId: 'r7', junit: 'out.xml', wait: true });
+    expect(parseArgs(['--outputs', 'out.json'])).toEqual({ outputs: 'out.json', wait: false });
   });
 
-  test('throws with the usage when --env is missing or a flag is unknown', () => {
-    expect(() => parseArgs([])).toThrow(/^--env is required\nusage: npm run results/);
+  test('throws with the usage when neither or both of --env and --outputs are given, or a flag is unknown', () => {
+    expect(() => parseArgs([])).toThrow(/^give either --env or --outputs\nusage: npm run results/);
+    expect(() => parseArgs(['--env', 'dev', '--outputs', 'o.json'])).toThrow(/^give either --env or --outputs/);
+    expect(() => parseArgs(['--outputs', 'o.json', '--run-id', 'r1'])).toThrow(/^--run-id goes with --env/);
     expect(() => parseArgs(['--env', 'dev', '--verbose'])).toThrow(/^unknown argument '--verbose'/);
     expect(() => parseArgs(['--env'])).toThrow(/^--env needs a value/);
   });
 });
 
-describe('stack config of the CLI', () => {
-  test('takes the run id and experiments of the environment\'s Pulumi stack file', () => {
-    const raw = stackFileConfig(readRepo('Pulumi.prod.yaml') ?? '');
-    expect(raw.runId).toBe('r1');
-    expect(raw.experiments).toEqual(['pod-delete', 'pod-network-latency']);
-    const config = cliStackConfig({ env: 'prod', wait: false }, readRepo);
-    expect(config.environment.runId).toBe('r1');
-    expect(config.deploy.waitTimeoutSeconds).toBe(900);
+describe('the engines to read', () => {
+  test('come from the environment\'s ChaosStack object, with the run id', () => {
+    const run = runFromStack('prod', 'r9');
+    expect(run.environment).toBe('prod');
+    expect(run.targets.map((t) => t.engine)).toEqual(['app-sample-pod-delete-r9', 'app-sample-pod-network-latency-r9']);
+    expect(() => runFromStack('qa')).toThrow("Invalid environment: 'qa'; must be one of 'dev', 'staging', 'prod'.");
+    expect(() => runFromStack('dev', 'R1')).toThrow(/^Invalid --run-id: 'R1'; must be a DNS-1123 label/);
   });
 
-  test('leaves secrets out and lets --run-id override the stack file', () => {
-    const raw = stackFileConfig('config:\n  chaos-stack:environment: dev\n  chaos-stack:grafanaAdminPassword:\n    secure: AAABAJ==\n  kubernetes:context: x\n');
-    expect(raw).toEqual({ environment: 'dev' });
-    expect(cliStackConfig({ env: 'dev', runId: 'r9', wait: false }, readRepo).environment.runId).toBe('r9');
-  });
-
-  test('fails when --env contradicts the stack file', () => {
-    expect(() => cliStackConfig({ env: 'dev', stackFile: 'Pulumi.prod.yaml', wait: false }, readRepo))
-      .toThrow("Invalid --env: 'dev'; must match the environment of Pulumi.prod.yaml (\"prod\").");
+  test('or from a Pulumi stack\'s outputs, which list exactly the engines the update deployed', () => {
+    const engines = [{ experiment: 'pod-delete', namespace: 'litmus', engine: 'app-sample-pod-delete-r1', resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 330 }];
+    expect(runFromOutputs(JSON.stringify({ environment: 'staging', engines, results: {} }), 'out.json')).toEqual({ environment: 'staging', targets: engines });
+    expect(() => runFromOutputs('{', 'out.json')).toThrow("Invalid --outputs: 'out.json'; must hold the JSON of `pulumi stack output --json`.");
+    expect(() => runFromOutputs('{"engines":[]}', 'out.json')).toThrow(/^Invalid --outputs: 'out.json'; must hold the outputs of a chaos-stack stack/);
+    expect(() => runFromOutputs(JSON.stringify({ environment: 'dev', engines: [{ engine: 'x' }] }), 'o'))
+      .toThrow('Invalid --outputs engines[0]: {"engine":"x"}; must have experiment, namespace, engine, resultName and timeoutSeconds.');
   });
 });
 
 describe('runResults', () => {
   test('prints a table, writes JUnit and exits 0 when every experiment passed', async () => {
     const t = io(prodCluster({}));
-    const code = await runResults({ env: 'prod', wait: false, junit: 'chaos.xml' }, t.io);
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: false, junit: 'chaos.xml' }, t.io);
     expect(code).toBe(0);
     expect(t.out[0]?.split('\n')[0]).toMatch(/^EXPERIMENT\s+ENGINE\s+VERDICT\s+PHASE\s+PROBES\s+RUNS P\/F\/S\s+REASON$/);
     expect(t.out[0]).toContain('pod-delete           app-sample-pod-delete-r1');
     expect(t.out.at(-1)).toBe('All 2 experiments passed.');
     expect(t.written.get('chaos.xml')).toContain('tests="2" failures="0"');
-    // kubeContext of Pulumi.prod.yaml
-    expect(t.targets).toEqual([{ context: 'prod' }]);
+    // No kubeconfig or context given: the default kubeconfig.
+    expect(t.targets).toEqual([{}]);
   });
 
   test('exits 1 and names each failing experiment when one did not pass', async () => {
     const t = io(prodCluster({ 'pod-network-latency': 'error' }));
-    const code = await runResults({ env: 'prod', wait: false, context: 'kind-e2e' }, t.io);
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: false, context: 'kind-e2e' }, t.io);
     expect(code).toBe(1);
     expect(t.out.at(-1)).toMatch(new RegExp('^Chaos gate \\(prod\\): 1 of 2 experiments did not pass:\n'
       + ' {2}- pod-network-latency \\(ChaosEngine app-sample-pod-network-latency-r1\\): Error: TARGET_SELECTION_ERROR'));
     expect(t.targets).toEqual([{ context: 'kind-e2e' }]);
+  });
+
+  test('reads the engines a Pulumi update deployed from its outputs file', async () => {
+    const stack = new ChaosStack(new App(), 'prod', { config: { ...environmentConfig('prod'), runId: 'r1' } });
+    const outputs = JSON.stringify({ environment: 'prod', engines: stack.engineTargets.slice(0, 1) });
+    const t = io(prodCluster({}));
+    const code = await runResults({ outputs: 'out.json', wait: false }, { ...t.io, readText: (p) => (p === 'out.json' ? outputs : undefined) });
+    expect(code).toBe(0);
+    expect(t.out.at(-1)).toBe('All 1 experiments passed.');
+    await expect(runResults({ outputs: 'missing.json', wait: false }, { ...t.io, readText: () => undefined }))
+      .rejects.toThrow("Invalid --outputs: 'missing.json'; must be an existing file (or - for stdin).");
   });
 });

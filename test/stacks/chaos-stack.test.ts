@@ -2,20 +2,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChaosEngine } from '../../constructs/litmus/engine';
 import { ChaosExperiment } from '../../constructs/litmus/experiment';
 import { Fault, FaultName } from '../../constructs/litmus/faults';
 import { ChaosSchedule, CronChaosTrigger } from '../../constructs/litmus/schedule';
-import { Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../lib/environments';
+import { Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../../stacks/chaos-stack';
-import { find, fixture, ofKind } from '../util';
+import { find, fixture, ofKind, writeStack } from '../util';
 
 function build(config: EnvironmentConfig) {
   const app = Testing.app();
-  const stack = new ChaosStack(app, config);
+  const stack = new ChaosStack(app, config.environment, { config });
   const manifest = Object.values(stack.charts).flatMap((c: Chart) => c.toJson());
   return { app, stack, manifest };
 }
@@ -34,9 +34,7 @@ describe('ChaosStack', () => {
   test('orders the layers namespaces, operators, workloads, experiments, engines', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stack-order-'));
     try {
-      const out = new App({ outdir: dir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-      new ChaosStack(out, environmentConfig('dev'));
-      out.synth();
+      writeStack(new ChaosStack(new App(), 'dev', { config: environmentConfig('dev') }), dir);
       expect(readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()).toEqual([
         '0000-namespaces.k8s.yaml', '0001-operators.k8s.yaml', '0002-workloads.k8s.yaml', '0003-experiments.k8s.yaml', '0004-engines.k8s.yaml',
       ]);
@@ -205,9 +203,7 @@ describeIfValidator('strict schema check (../shared/tools/validate-manifests.mjs
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'schema-'));
     for (const name of ENVIRONMENTS) {
-      const app = new App({ outdir: join(dir, name), yamlOutputType: YamlOutputType.FILE_PER_CHART });
-      new ChaosStack(app, environmentConfig(name));
-      app.synth();
+      writeStack(new ChaosStack(new App(), name, { config: environmentConfig(name) }), join(dir, name));
     }
     // Every schedule variant and the CronJob trigger, which no environment uses by default.
     const app = new App({ outdir: join(dir, 'schedules') });

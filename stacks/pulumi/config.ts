@@ -1,0 +1,204 @@
+/**
+ * The one typed config boundary of the Pulumi program: stack config (strings, as Pulumi stores them) in, the
+ * EnvironmentConfig the cdk8s entry also uses plus the deploy options out. Every key is validated here, before
+ * any resource is registered; constructs and components never read `pulumi.Config`.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { FAULT_NAMES } from '../../constructs/litmus/faults';
+import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig } from '../environments';
+import { type CrdSourceOption } from '../../lib/pulumi/crds';
+import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+
+/** The Pulumi project name, which namespaces the project's config keys (`chaos-stack:<key>`). */
+export const PROJECT = 'chaos-stack';
+
+/** How the stack is deployed and its chaos read back; everything that is not the environment itself. */
+export interface DeployOptions {
+  /**
+   * Path to a kubeconfig file, or its contents, for the explicit Kubernetes provider and the readback.
+   * @default - the ambient kubeconfig ($KUBECONFIG or ~/.kube/config)
+   */
+  readonly kubeconfig?: string;
+  /**
+   * kubeconfig context.
+   * @default - the kubeconfig's current context
+   */
+  readonly kubeContext?: string;
+  readonly crdSource: CrdSourceOption;
+  /** Whether a verdict other than Pass (or a failed readback) fails `pulumi up`. */
+  readonly gateOnVerdict: boolean;
+  /**
+   * Wait timeout for every engine, overriding the one derived from its durations.
+   * @default - each engine's expected duration plus a margin (lib/results/targets.ts)
+   */
+  readonly waitTimeoutSeconds?: number;
+  /** Delay between two reads of an engine while waiting. */
+  readonly pollIntervalSeconds: number;
+}
+
+/** The validated stack config. */
+export interface StackConfig {
+  /** The environment's config with `runId` and the experiment subset applied. */
+  readonly environment: EnvironmentConfig;
+  readonly deploy: DeployOptions;
+}
+
+/** What {@link readStackConfig} returns: the stack config plus the secrets, which only Pulumi can read. */
+export interface PulumiStackConfig extends StackConfig {
+  /** Grafana's admin password (`pulumi config set --secret grafanaAdminPassword`), for the monitoring constructs. */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+}
+
+/** Secret keys: read with requireSecret, never passed through {@link parseStackConfig}. */
+export const SECRET_KEYS = ['grafanaAdminPassword'] as const;
+
+/** The plain config keys of the project (see Pulumi.yaml for their descriptions). */
+export const CONFIG_KEYS = [
+  'environment', 'kubeconfig', 'kubeContext', 'experiments', 'crdSource', 'gateOnVerdict', 'runId', 'waitTimeoutSeconds', 'pollIntervalSeconds',
+] as const;
+
+type ConfigKey = typeof CONFIG_KEYS[number];
+
+function optionalString(raw: Record<string, unknown>, key: ConfigKey): string | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(key, value, 'must be a non-empty string');
+  return value;
+}
+
+function optionalInteger(raw: Record<string, unknown>, key: ConfigKey, min: number, max: number): number | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof n !== 'number') throw new ValidationError(key, value, `must be a whole number of seconds from ${min} to ${max}`);
+  return assertIntegerInRange(key, n, min, max, 'seconds');
+}
+
+function optionalBoolean(raw: Record<string, unknown>, key: ConfigKey): boolean | undefined {
+  const value = raw[key];
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ValidationError(key, value, 'must be true or false');
+}
+
+function experimentNames(raw: Record<string, unknown>, available: readonly string[]): string[] | undefined {
+  const key = 'experiments';
+  let value = raw[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new ValidationError(key, value, `must be a list of fault names, e.g. ["${available[0] ?? 'pod-delete'}"]`);
+    }
+  }
+  const allowed = `must be a non-empty list of distinct faults this environment runs: ${available.map((a) => `'${a}'`).join(', ')}`;
+  if (!Array.isArray(value) || value.length === 0) throw new ValidationError(key, value, allowed);
+  const seen = new Set<string>();
+  value.forEach((name: unknown, i) => {
+    if (typeof name !== 'string' || !available.includes(name) || seen.has(name)) {
+      const why = typeof name === 'string' && (FAULT_NAMES as readonly string[]).includes(name) && !available.includes(name)
+        ? ' (a known fault, but not one this environment runs)' : '';
+      throw new ValidationError(`${key}[${i}]`, name, `${allowed}${why}`);
+    }
+    seen.add(name);
+  });
+  return value as string[];
+}
+
+/**
+ * Validates stack config and builds the typed config. `raw` maps bare keys (no `chaos-stack:` prefix) to values,
+ * either as Pulumi stores them (strings; lists as JSON) or already typed. Unknown keys are rejected so that a
+ * typo in a stack file does not silently fall back to a default. Throws a ValidationError naming the key, the
+ * value and what is allowed.
+ */
+export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+  const known: readonly string[] = [...CONFIG_KEYS, ...SECRET_KEYS];
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) {
+      throw new ValidationError(`${PROJECT}:${key}`, raw[key], `is not a config key of this project; the keys are ${known.join(', ')}`);
+    }
+  }
+  const envName = raw.environment;
+  if (typeof envName !== 'string' || !(ENVIRONMENTS as readonly string[]).includes(envName)) {
+    throw new ValidationError('environment', envName, `must be one of ${ENVIRONMENTS.map((e) => `'${e}'`).join(', ')} (required)`);
+  }
+  const base = environmentConfig(envName);
+
+  const runIdValue = raw.runId;
+  let runId: string | undefined;
+  if (runIdValue !== undefined) {
+    if (typeof runIdValue !== 'string') throw new ValidationError('runId', runIdValue, 'must be a string (a DNS-1123 label)');
+    runId = assertDnsLabel('runId', runIdValue);
+  }
+
+  const available = base.experiments.map((e) => e.fault.fault as string);
+  const subset = experimentNames(raw, available);
+  const experiments = subset === undefined ? base.experiments : base.experiments.filter((e) => subset.includes(e.fault.fault));
+
+  const crdValue = optionalString(raw, 'crdSource');
+  const crdSource: CrdSourceOption = crdValue === undefined || crdValue === 'url' ? { kind: 'url' } : { kind: 'folder', path: crdValue };
+
+  const waitTimeoutSeconds = optionalInteger(raw, 'waitTimeoutSeconds', 1, 86_400);
+  const kubeconfig = optionalString(raw, 'kubeconfig');
+  const kubeContext = optionalString(raw, 'kubeContext');
+  return {
+    environment: { ...base, experiments, ...(runId === undefined ? {} : { runId }) },
+    deploy: {
+      ...(kubeconfig === undefined ? {} : { kubeconfig }),
+      ...(kubeContext === undefined ? {} : { kubeContext }),
+      crdSource,
+      // A failing verdict blocks staging and prod; dev is for trying things out.
+      gateOnVerdict: optionalBoolean(raw, 'gateOnVerdict') ?? base.environment !== Environment.DEV,
+      ...(waitTimeoutSeconds === undefined ? {} : { waitTimeoutSeconds }),
+      pollIntervalSeconds: optionalInteger(raw, 'pollIntervalSeconds', 1, 300) ?? 5,
+    },
+  };
+}
+
+/** Provider config keys an explicit provider does not read, and the project key that replaces each. */
+const PROVIDER_KEYS: Readonly<Record<string, string>> = {
+  'kubernetes:context': `${PROJECT}:kubeContext`,
+  'kubernetes:kubeconfig': `${PROJECT}:kubeconfig`,
+  'kubernetes:cluster': `${PROJECT}:kubeContext`,
+};
+
+/**
+ * Checks stack config outside the project's keys (full `namespace:key` names) and the stack name:
+ * - `kubernetes:context` and friends only configure Pulumi's default provider; this program deploys through an
+ *   explicit one, so such a key would silently be ignored and the stack deployed to another cluster;
+ * - a stack named after an environment must deploy that environment (a `staging` stack deploying prod's config
+ *   is a mistake, not a choice).
+ */
+export function checkStackSettings(all: Record<string, string>, stack: string, environment: string): void {
+  for (const [key, replacement] of Object.entries(PROVIDER_KEYS)) {
+    if (all[key] !== undefined) {
+      throw new ValidationError(key, all[key], `is not read: this project deploys through an explicit Kubernetes provider; set ${replacement} instead`);
+    }
+  }
+  if ((ENVIRONMENTS as readonly string[]).includes(stack) && stack !== environment) {
+    throw new ValidationError('environment', environment, `must be '${stack}' in the stack '${stack}' (a stack named after an environment deploys it)`);
+  }
+}
+
+/**
+ * Reads the stack config through Pulumi: every `chaos-stack:*` key of the stack (so unknown keys are caught),
+ * validated by {@link parseStackConfig}, and the secrets with requireSecret (no default: a missing password fails).
+ * `all` and `stack` default to the running stack's (`pulumi.runtime.allConfig()`, `pulumi.getStack()`).
+ */
+export function readStackConfig(
+  cfg: pulumi.Config, all: Record<string, string> = pulumi.runtime.allConfig(), stack: string = pulumi.getStack(),
+): PulumiStackConfig {
+  const prefix = `${cfg.name}:`;
+  const raw: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(all)) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+    raw[key] = value;
+  }
+  const parsed = parseStackConfig(raw);
+  checkStackSettings(all, stack, parsed.environment.environment);
+  return { ...parsed, grafanaAdminPassword: cfg.requireSecret('grafanaAdminPassword') };
+}

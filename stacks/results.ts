@@ -1,0 +1,164 @@
+/**
+ * `npm run results -- (--outputs FILE | --env <env> [--run-id ID]) [--kubeconfig FILE] [--context NAME] [--wait] [--junit FILE]`
+ *
+ * Reads the ChaosEngines and ChaosResults of a run from a cluster, prints a table, optionally writes JUnit XML, and
+ * exits non-zero when any experiment did not pass. Which engines to read comes from the stack itself:
+ * - `--outputs FILE`: the stack outputs of a Pulumi deployment (`pulumi stack output --json > FILE`, `-` for stdin),
+ *   whose `engines` list is exactly what that update deployed;
+ * - `--env <env> [--run-id ID]`: the environment's ChaosStack object (stacks/environments.ts), for manifests applied
+ *   with kubectl from dist/<env>/.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { App } from 'cdk8s';
+import { type ChaosApi, collectRun, type EngineTarget } from '../lib/results/collect';
+import { toJUnitXml } from '../lib/results/junit';
+import { kubeChaosApi, type KubeTarget } from '../lib/results/kube-api';
+import { gateMessage, summarize } from '../lib/results/reader';
+import { formatTable } from '../lib/results/table';
+import { assertDnsLabel, ValidationError } from '../lib/validation';
+import { ChaosStack } from './chaos-stack';
+import { environmentConfig } from './environments';
+
+export interface CliArgs {
+  /** The environment whose ChaosStack names the engines (with `runId`). */
+  readonly env?: string;
+  /** A file holding `pulumi stack output --json` (or `-` for stdin). */
+  readonly outputs?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly runId?: string;
+  readonly junit?: string;
+  readonly wait: boolean;
+}
+
+const USAGE = 'usage: npm run results -- (--outputs FILE | --env <dev|staging|prod> [--run-id ID]) [--kubeconfig FILE] [--context NAME] '
+  + '[--wait] [--junit FILE]';
+
+/** Parses the command line; throws with the usage on anything unexpected. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const values: Record<string, string> = {};
+  let wait = false;
+  const withValue = ['--env', '--outputs', '--kubeconfig', '--context', '--run-id', '--junit'];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--wait') {
+      wait = true;
+    } else if (withValue.includes(flag)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === '') throw new Error(`${flag} needs a value\n${USAGE}`);
+      values[flag.slice(2)] = value;
+    } else {
+      throw new Error(`unknown argument '${arg}'\n${USAGE}`);
+    }
+  }
+  if ((values.env === undefined) === (values.outputs === undefined)) throw new Error(`give either --env or --outputs\n${USAGE}`);
+  if (values.outputs !== undefined && values['run-id'] !== undefined) {
+    throw new Error(`--run-id goes with --env: the outputs name the run's engines already\n${USAGE}`);
+  }
+  return {
+    wait,
+    ...(values.env === undefined ? {} : { env: values.env }),
+    ...(values.outputs === undefined ? {} : { outputs: values.outputs }),
+    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+    ...(values.context === undefined ? {} : { context: values.context }),
+    ...(values['run-id'] === undefined ? {} : { runId: values['run-id'] }),
+    ...(values.junit === undefined ? {} : { junit: values.junit }),
+  };
+}
+
+/** What a run is read from: its environment, its engines, and how often to poll. */
+export interface RunToRead {
+  readonly environment: string;
+  readonly targets: readonly EngineTarget[];
+}
+
+/** The engines of the environment's ChaosStack object, with `runId` applied. */
+export function runFromStack(env: string, runId?: string): RunToRead {
+  const base = environmentConfig(env);
+  const config = runId === undefined ? base : { ...base, runId: assertDnsLabel('--run-id', runId) };
+  const stack = new ChaosStack(new App(), config.environment, { config });
+  return { environment: config.environment, targets: stack.engineTargets };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The engines of a Pulumi stack's outputs (`pulumi stack output --json`), checked field by field. */
+export function runFromOutputs(text: string, origin: string): RunToRead {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new ValidationError('--outputs', origin, 'must hold the JSON of `pulumi stack output --json`');
+  }
+  if (!isObj(doc) || typeof doc.environment !== 'string' || !Array.isArray(doc.engines)) {
+    throw new ValidationError('--outputs', origin, 'must hold the outputs of a chaos-stack stack (with `environment` and `engines`)');
+  }
+  const targets = doc.engines.map((e: unknown, i): EngineTarget => {
+    const ok = isObj(e) && ['experiment', 'namespace', 'engine', 'resultName'].every((k) => typeof e[k] === 'string')
+      && typeof e.timeoutSeconds === 'number' && e.timeoutSeconds > 0;
+    if (!ok) throw new ValidationError(`--outputs engines[${i}]`, e, 'must have experiment, namespace, engine, resultName and timeoutSeconds');
+    return e as unknown as EngineTarget;
+  });
+  return { environment: doc.environment, targets };
+}
+
+export interface CliIo {
+  readonly readText: (path: string) => string | undefined;
+  readonly writeText: (path: string, text: string) => void;
+  readonly out: (line: string) => void;
+  readonly chaosApi: (target: KubeTarget) => Promise<ChaosApi>;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Runs the CLI; returns the exit code (0 only when every experiment passed). */
+export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
+  let run: RunToRead;
+  if (args.outputs !== undefined) {
+    const text = io.readText(args.outputs);
+    if (text === undefined) throw new ValidationError('--outputs', args.outputs, 'must be an existing file (or - for stdin)');
+    run = runFromOutputs(text, args.outputs);
+  } else {
+    run = runFromStack(args.env ?? '', args.runId);
+  }
+  const kube: KubeTarget = {
+    ...(args.kubeconfig === undefined ? {} : { kubeconfig: args.kubeconfig }),
+    ...(args.context === undefined ? {} : { context: args.context }),
+  };
+  const api = await io.chaosApi(kube);
+  const results = await collectRun(api, run.targets, {
+    wait: args.wait,
+    ...(io.now === undefined ? {} : { now: io.now }), ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
+  });
+  io.out(formatTable(results));
+  if (args.junit !== undefined) {
+    io.writeText(args.junit, toJUnitXml(results, { suite: `chaos-stack.${run.environment}`, timestamp: new Date(io.now?.() ?? Date.now()).toISOString() }));
+    io.out(`JUnit XML written to ${args.junit}`);
+  }
+  const summary = summarize(results);
+  if (summary.allPassed) {
+    io.out(`All ${summary.total} experiments passed.`);
+    return 0;
+  }
+  io.out(gateMessage(summary, run.environment));
+  return 1;
+}
+
+/* istanbul ignore next */
+if (require.main === module) {
+  const io: CliIo = {
+    readText: (path) => (path === '-' ? readFileSync(0, 'utf8') : existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    writeText: (path, text) => writeFileSync(path, text),
+    out: (line) => console.log(line),
+    chaosApi: kubeChaosApi,
+  };
+  (async () => {
+    try {
+      process.exitCode = await runResults(parseArgs(process.argv.slice(2)), io);
+    } catch (err) {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 2;
+    }
+  })().catch(() => { process.exitCode = 2; });
+}

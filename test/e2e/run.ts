@@ -1,0 +1,430 @@
+/**
+ * npm run e2e: deploys the dev stack with the Pulumi program to a fresh local control plane, reads the verdicts
+ * back, gates, re-runs and destroys; then checks the bad-input paths, and times the deploy against
+ * `kubectl apply --server-side` of the same manifests. Prints one PASS/FAIL/SKIP line per check, the timings,
+ * and `e2e: N passed, M failed` last; exits 1 on any failure. Everything binds to 127.0.0.1 and is stopped at the
+ * end, on failure and on Ctrl-C too.
+ *
+ * The deploys go through the real Pulumi CLI and provider when tools/cluster/build-pulumi.sh has built them, and
+ * otherwise through test/e2e/standin-engine.ts (a test fixture that runs the same program under the SDK's mock
+ * monitor and server-side applies what it registers). E2E_REQUIRE_PULUMI=1 makes the missing CLI a failure.
+ * The Litmus operator is played by test/e2e/fake-litmus-operator.ts (a test fixture: no container runtime here).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { binaryPaths } from '../../tools/cluster/binaries';
+import { ControlPlane, isRunning, stopOnSignals } from '../../tools/cluster/control-plane';
+import { type KubeClient } from '../../tools/cluster/kube-client';
+import { Discovery } from '../../tools/cluster/verify';
+import { environmentConfig } from '../../stacks/environments';
+import { ChaosStack } from '../../stacks/chaos-stack';
+import { type Deployer, PulumiCliDeployer, pulumiPaths, REPO_ROOT, run, StandinDeployer, type StackSettings } from './deployers';
+import { FakeLitmusOperator, FINALIZER, type Scenario } from './fake-litmus-operator';
+import { describe, type Obj, objectUrl, sleep } from './kube';
+import { stackObjects, writeStack } from '../util';
+
+const CRDS_DIR = process.env.E2E_CRDS_DIR ?? join(REPO_ROOT, '..', 'shared', 'reference', 'crds');
+const UP_TIMEOUT_MS = 240_000;
+const DELETE_WAIT_MS = 90_000;
+const ENV = 'dev';
+
+interface Check { name: string; status: 'PASS' | 'FAIL' | 'SKIP'; detail: string }
+const checks: Check[] = [];
+const timings: [string, number][] = [];
+
+function report(status: Check['status'], name: string, detail = ''): void {
+  checks.push({ name, status, detail });
+  process.stdout.write(`${status} ${name}${detail === '' ? '' : `: ${detail}`}\n`);
+}
+function check(name: string, ok: boolean, detail = ''): boolean {
+  report(ok ? 'PASS' : 'FAIL', name, detail);
+  return ok;
+}
+const info = (l: string): void => {
+  process.stdout.write(`   ${l}\n`);
+};
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const tail = (s: string, n = 12): string => s.trim().split('\n').slice(-n).join('\n      ');
+/** The text from the first `error:` line on (the CLI's error), or the tail. */
+const errorText = (s: string, n = 3): string => (s.includes('error:') ? tail(s.slice(s.indexOf('error:')), n) : tail(s, n));
+
+/** The objects the program deploys for `runId`: the ChaosStack of the environment, built as the program builds it. */
+function manifests(runId?: string): Obj[] {
+  const stack = new ChaosStack(new App(), ENV, { config: { ...environmentConfig(ENV), ...(runId === undefined ? {} : { runId }) } });
+  return stackObjects(stack) as Obj[];
+}
+
+const experimentOf = (engine: Obj): string => ((engine.spec as { experiments: { name: string }[] }).experiments[0] as { name: string }).name;
+
+async function getObj(kube: KubeClient, discovery: Discovery, o: Pick<Obj, 'apiVersion' | 'kind' | 'metadata'>): Promise<Record<string, unknown> | undefined> {
+  const url = await objectUrl(discovery, o as Obj, 0).catch(() => undefined);
+  if (url === undefined) return undefined;
+  const r = await kube.get(url);
+  return r.status === 200 ? r.json as Record<string, unknown> : undefined;
+}
+
+async function exists(kube: KubeClient, discovery: Discovery, o: Obj): Promise<boolean> {
+  return (await getObj(kube, discovery, o)) !== undefined;
+}
+
+/** `describe()` of each object of `objs` that does not exist. */
+async function missingOf(kube: KubeClient, discovery: Discovery, objs: readonly Obj[]): Promise<string[]> {
+  const found = await Promise.all(objs.map((o) => exists(kube, discovery, o)));
+  return objs.filter((_, i) => !found[i]).map(describe);
+}
+
+async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return true;
+    if (Date.now() > deadline) {
+      info(`${what}: not within ${timeoutMs / 1000} s`);
+      return false;
+    }
+    await sleep(250);
+  }
+}
+
+function settings(extra: Record<string, string>, kubeconfig: string): StackSettings {
+  return {
+    config: {
+      environment: ENV, kubeconfig, crdSource: CRDS_DIR, gateOnVerdict: 'true', pollIntervalSeconds: '1', waitTimeoutSeconds: '60', ...extra,
+    },
+    secrets: { grafanaAdminPassword: 'e2e-not-a-real-password' },
+  };
+}
+
+type Results = Record<string, {
+  outcome?: string; reason?: string; probes?: { name: string; verdict: string }[]; errorOutput?: { errorCode: string };
+}>;
+
+function failingScenario(failing: string, erroring: string): Scenario {
+  return (_engine, experiment) => (experiment === failing ? 'Fail' : experiment === erroring ? 'Error' : 'Pass');
+}
+
+/** A TCP port on 127.0.0.1 with nothing listening (bound then closed). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  const port = await new Promise<number>((res) => srv.listen(0, '127.0.0.1', () => res((srv.address() as { port: number }).port)));
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+async function scenarioMain(cp: ControlPlane, deployer: Deployer, operator: FakeLitmusOperator): Promise<void> {
+  const kube = cp.client();
+  const discovery = new Discovery(kube);
+  const kubeconfig = cp.state.kubeconfig;
+  const crds = readdirSync(CRDS_DIR).filter((f) => f.endsWith('.yaml'));
+  info(`CRDs: the program's own CrdInstall from the local folder ${CRDS_DIR} (config crdSource), ${crds.length} files there`);
+
+  // 1. All Pass, run r1.
+  const r1 = manifests('r1');
+  const up1 = await deployer.up(settings({ runId: 'r1' }, kubeconfig), UP_TIMEOUT_MS);
+  timings.push([`${deployer.label} up (first, run r1: create everything, wait for the engines, read back)`, up1.ms]);
+  check('up (all Pass, gate on) exits 0', up1.code === 0, up1.code === 0 ? secs(up1.ms) : `exit ${up1.code}\n      ${tail(up1.stdout + up1.stderr)}`);
+
+  const byKind = (k: string): Obj[] => r1.filter((o) => o.kind === k);
+  const ns = byKind('Namespace');
+  const nsMissing = await missingOf(kube, discovery, ns);
+  check('namespaces exist', nsMissing.length === 0, nsMissing.length === 0 ? ns.map((o) => o.metadata.name).join(', ') : `missing ${nsMissing.join(', ')}`);
+  const deploy = byKind('Deployment');
+  const available = await waitFor('Deployments Available', 60_000, async () => {
+    const docs = await Promise.all(deploy.map((o) => getObj(kube, discovery, o)));
+    return docs.every((d) => ((d?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [])
+      .some((c) => c.type === 'Available' && c.status === 'True'));
+  });
+  const pods = await kube.get('/api/v1/pods');
+  type Pod = { metadata: { namespace: string }; spec: { nodeName?: string } };
+  const podNodes = ((pods.json as { items?: Pod[] }).items ?? [])
+    .filter((p) => deploy.some((d) => d.metadata.namespace === p.metadata.namespace)).map((p) => p.spec.nodeName ?? '(unscheduled)');
+  check('Deployments (app and operator) Available, their pods on the kwok node', available && podNodes.length > 0 && podNodes.every((n) => n === cp.nodeName),
+    `${deploy.map(describe).join(', ')}; ${podNodes.length} pods on ${[...new Set(podNodes)].join(', ') || 'no node'}`);
+  for (const kind of ['Service', 'HorizontalPodAutoscaler', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'ChaosExperiment', 'ChaosEngine']) {
+    const objs = byKind(kind);
+    if (objs.length === 0) {
+      report('SKIP', `${kind} objects exist`, 'the dev stack has none');
+      continue;
+    }
+    const missing = await missingOf(kube, discovery, objs);
+    check(`${kind} objects exist (${objs.length})`, missing.length === 0, missing.length === 0 ? '' : `missing ${missing.join(', ')}`);
+  }
+  const monitoring = r1.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com/'));
+  if (monitoring.length === 0) {
+    report('SKIP', 'monitoring objects exist', 'the dev stack has no monitoring.coreos.com objects yet');
+  } else {
+    const missing = await missingOf(kube, discovery, monitoring);
+    check(`monitoring objects exist (${monitoring.length})`, missing.length === 0, missing.join(', '));
+  }
+
+  const engines = byKind('ChaosEngine');
+  const experiments = engines.map(experimentOf);
+  const out1 = await deployer.outputs().catch((e: unknown) => ({ error: String(e) }) as Record<string, unknown>);
+  const results1 = (out1.results ?? {}) as Results;
+  check('stack output --json holds each experiment\'s verdict (all Pass)',
+    experiments.length > 0 && experiments.every((x) => results1[x]?.outcome === 'Pass') && (out1.summary as { allPassed?: boolean } | undefined)?.allPassed === true,
+    experiments.map((x) => `${x}=${results1[x]?.outcome ?? 'missing'}`).join(', '));
+
+  const lifecycle: string[] = [];
+  for (const e of engines) {
+    const live = await getObj(kube, discovery, e);
+    const meta = live?.metadata as { uid?: string; finalizers?: string[] } | undefined;
+    const spec = live?.spec as { engineState?: string } | undefined;
+    const st = live?.status as { engineStatus?: string } | undefined;
+    const resultRef = { apiVersion: 'litmuschaos.io/v1alpha1', kind: 'ChaosResult', metadata: { name: `${e.metadata.name}-${experimentOf(e)}`, namespace: e.metadata.namespace } };
+    const res = await getObj(kube, discovery, resultRef);
+    const label = (res?.metadata as { labels?: Record<string, string> } | undefined)?.labels?.chaosUID;
+    const ok = st?.engineStatus === 'completed' && spec?.engineState === 'stop' && (meta?.finalizers ?? []).includes(FINALIZER) && label === meta?.uid;
+    if (!ok) {
+      lifecycle.push(`${describe(e)}: engineStatus=${st?.engineStatus ?? '-'} engineState=${spec?.engineState ?? '-'} `
+        + `finalizers=${(meta?.finalizers ?? []).join('|')} chaosUID=${label ?? '-'}`);
+    }
+  }
+  check('engines completed, engineState rewritten to stop, finalizer set, ChaosResult chaosUID = engine uid', lifecycle.length === 0, lifecycle.join('; '));
+
+  // 2. Same run id again: no changes, the operator's rewrite of engineState is not drift, no re-run.
+  const runsBefore = operator.stats.runsStarted;
+  const pv = await deployer.engineChanges(settings({ runId: 'r1' }, kubeconfig), UP_TIMEOUT_MS);
+  const c = pv.counts;
+  check('preview with the same run id: engines 0 to create/update/delete', c !== undefined && c.create + c.update + c.delete === 0 && c.same === engines.length,
+    c === undefined ? `no summary (exit ${pv.result.code}) ${errorText(pv.result.stdout + pv.result.stderr)}`
+      : `${c.create} create, ${c.update} update, ${c.delete} delete, ${c.same} same`);
+  const up2 = await deployer.up(settings({ runId: 'r1' }, kubeconfig), UP_TIMEOUT_MS);
+  timings.push([`${deployer.label} up (second, same run id: no changes, readback only)`, up2.ms]);
+  const up2Engines = /^engines: (.*)$/m.exec(up2.stdout)?.[1];
+  check('second up with the same run id exits 0 and changes no engine',
+    up2.code === 0 && (up2Engines === undefined || up2Engines === `0 to create, 0 to update, 0 to delete, ${engines.length} unchanged`),
+    `${up2Engines ?? tail(up2.stdout, 4)}${up2.code === 0 ? '' : ` exit ${up2.code}: ${errorText(up2.stdout + up2.stderr)}`}`);
+  await sleep(1_500);
+  check('no engine was re-run by the second up', operator.stats.runsStarted === runsBefore, `${operator.stats.runsStarted - runsBefore} runs started`);
+
+  // 3. A new run id, one Fail and one Error, gate on: up fails naming the experiments.
+  const failing = experiments.find((x) => x === 'pod-delete') ?? experiments[0] ?? '';
+  const erroring = experiments.find((x) => x === 'container-kill') ?? experiments[1] ?? '';
+  operator.scenario = failingScenario(failing, erroring);
+  const up3 = await deployer.up(settings({ runId: 'r2' }, kubeconfig), UP_TIMEOUT_MS);
+  timings.push([`${deployer.label} up (run r2, gate fails)`, up3.ms]);
+  const text3 = up3.stdout + up3.stderr;
+  const gate3 = text3.includes('Chaos gate') ? text3.slice(text3.indexOf('Chaos gate')) : text3;
+  check('gate on, one Fail and one Error: up exits non-zero naming both experiments',
+    up3.code !== 0 && gate3.includes(`${failing} (`) && gate3.includes(`${erroring} (`) && /: Fail: /.test(gate3) && /: Error: /.test(gate3),
+    up3.code === 0 ? 'exit 0' : tail(gate3, 3));
+  const r2Engines = manifests('r2').filter((o) => o.kind === 'ChaosEngine');
+  const r2Missing = await missingOf(kube, discovery, r2Engines);
+  check('a new run id starts a new run (new engine names)', r2Missing.length === 0 && r2Engines.every((o, i) => o.metadata.name !== engines[i]?.metadata.name),
+    r2Missing.length === 0 ? r2Engines.map((o) => o.metadata.name).join(', ') : `missing ${r2Missing.join(', ')}`);
+
+  // 4. The same failures with the gate off, plus an SLO failure: pods come back and the frontend probe passes, but
+  // the load test saw too many errors, so the SLO promProbe turns the verdict into Fail. The old runs' engines go.
+  const sloFailing = experiments.find((x) => x === 'pod-network-loss') ?? experiments.find((x) => x !== failing && x !== erroring) ?? '';
+  const base3 = failingScenario(failing, erroring);
+  operator.scenario = (engine, experiment) => (experiment === sloFailing ? 'SloFail' : base3(engine, experiment));
+  const up4 = await deployer.up(settings({ runId: 'r3', gateOnVerdict: 'false' }, kubeconfig), UP_TIMEOUT_MS);
+  timings.push([`${deployer.label} up (run r3, gate off)`, up4.ms]);
+  check('gate off: up exits 0 with failing verdicts', up4.code === 0, up4.code === 0 ? secs(up4.ms) : errorText(up4.stdout + up4.stderr));
+  const out4 = await deployer.outputs().catch(() => ({} as Record<string, unknown>));
+  const results4 = (out4.results ?? {}) as Results;
+  const f = results4[failing];
+  const er = results4[erroring];
+  check('stack output --json holds Fail (with the failed probe) and Error (with errorOutput)',
+    f?.outcome === 'Fail' && (f.probes ?? []).some((p) => p.verdict === 'Failed') && er?.outcome === 'Error' && er.errorOutput?.errorCode === 'TARGET_SELECTION_ERROR'
+    && experiments.filter((x) => x !== failing && x !== erroring && x !== sloFailing).every((x) => results4[x]?.outcome === 'Pass'),
+    `${failing}=${f?.outcome ?? '-'} (${f?.reason ?? ''}); ${erroring}=${er?.outcome ?? '-'} (${er?.reason ?? ''})`);
+  const s = results4[sloFailing];
+  const sloProbes = (s?.probes ?? []).filter((p) => p.name.startsWith('slo-'));
+  const otherProbes = (s?.probes ?? []).filter((p) => !p.name.startsWith('slo-'));
+  check('an SLO failure turns a Pass into a Fail: the frontend probe passed, the SLO probe failed, the verdict is Fail',
+    s?.outcome === 'Fail' && sloProbes.length > 0 && sloProbes.every((p) => p.verdict === 'Failed')
+    && otherProbes.length > 0 && otherProbes.every((p) => p.verdict === 'Passed'),
+    `${sloFailing}=${s?.outcome ?? '-'}; probes ${(s?.probes ?? []).map((p) => `${p.name}:${p.verdict}`).join(', ')}`);
+  const oldLeft = await Promise.all([...engines, ...r2Engines].map((o) => exists(kube, discovery, o)));
+  check('the previous runs\' engines were deleted (their finalizers released)', oldLeft.every((x) => !x),
+    `${oldLeft.filter((x) => !x).length} of ${oldLeft.length} gone; finalizers removed so far: ${operator.stats.finalizersRemoved}`);
+  operator.scenario = () => 'Pass';
+
+  // 5. Destroy: everything goes, namespaces included, no finalizer hangs.
+  const d = await deployer.destroy(DELETE_WAIT_MS * 3);
+  timings.push([`${deployer.label} destroy`, d.ms]);
+  check('destroy exits 0 within its bound', d.code === 0, d.code === 0 ? secs(d.ms) : errorText(d.stdout + d.stderr));
+  const nsGone = await waitFor('namespaces gone', DELETE_WAIT_MS, async () => (await missingOf(kube, discovery, ns)).length === ns.length);
+  const all = manifests('r3');
+  const left = all.length - (await missingOf(kube, discovery, all)).length;
+  check('destroy removed every object, namespaces included', left === 0 && nsGone, `${left} of ${all.length} objects left`);
+  const crdLeft = await kube.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/chaosengines.litmuschaos.io');
+  check('destroy removed the CRDs it installed', crdLeft.status === 404, `GET chaosengines.litmuschaos.io: HTTP ${crdLeft.status}`);
+  check('no finalizer hang: every finalizer the operator added was released', operator.stats.finalizersAdded === operator.stats.finalizersRemoved,
+    `finalizers added ${operator.stats.finalizersAdded}, removed ${operator.stats.finalizersRemoved}`);
+}
+
+type MakeDeployer = (stack: string, waits?: { crdWaitMs: number }) => Deployer;
+
+async function badInput(cp: ControlPlane, work: string, mk: MakeDeployer, operator: FakeLitmusOperator): Promise<void> {
+  const kube = cp.client();
+  // a. Unreachable cluster: a kubeconfig whose server has nothing listening.
+  const port = await closedPort();
+  const badKc = join(work, 'unreachable.kubeconfig');
+  writeFileSync(badKc, readFileSync(cp.state.kubeconfig, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`), { mode: 0o600 });
+  const ua = mk('unreachable');
+  const ra = await ua.up(settings({ runId: 'bad1' }, badKc), 120_000);
+  const ta = ra.stdout + ra.stderr;
+  check('unreachable cluster: up fails within 120 s naming the object and the server',
+    ra.code !== 0 && !ra.timedOut && ta.includes(`127.0.0.1:${port}`) && /CustomResourceDefinition|ChaosEngine|Namespace/.test(ta),
+    `${secs(ra.ms)}: ${errorText(ta, 2)}`);
+  await ua.destroy(60_000);
+
+  // b. A CRD that never becomes Established: a decoy CRD already holds the kind ChaosEngine in litmuschaos.io.
+  const decoy = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'decoyengines.litmuschaos.io' },
+    spec: {
+      group: 'litmuschaos.io', scope: 'Namespaced',
+      names: { plural: 'decoyengines', singular: 'decoyengine', kind: 'ChaosEngine', listKind: 'ChaosEngineList' },
+      versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  };
+  const cr = await kube.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', decoy);
+  info(`decoy CRD decoyengines.litmuschaos.io (kind ChaosEngine): HTTP ${cr.status}`);
+  await sleep(1_000);
+  const ub = mk('crd', { crdWaitMs: 10_000 });
+  const rb = await ub.up(settings({ runId: 'bad2' }, cp.state.kubeconfig), 120_000);
+  const tb = rb.stdout + rb.stderr;
+  check('CRD never Established: up fails naming the CRD and the wait',
+    rb.code !== 0 && !rb.timedOut && tb.includes('chaosengines.litmuschaos.io') && /not Established within/.test(tb), `${secs(rb.ms)}: ${errorText(tb, 2)}`);
+  const db = await ub.destroy(DELETE_WAIT_MS * 2);
+  await kube.request('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/decoyengines.litmuschaos.io');
+
+  // c. An engine that never completes: the wait times out naming the engine.
+  operator.scenario = (_e, x) => (x === 'pod-delete' ? 'Hang' : 'Pass');
+  const uc = mk('hang');
+  const rc = await uc.up(settings({ runId: 'bad3', waitTimeoutSeconds: '8' }, cp.state.kubeconfig), 180_000);
+  const tc = rc.stdout + rc.stderr;
+  check('engine never completes: up fails naming the engine and the 8 s wait',
+    rc.code !== 0 && !rc.timedOut && /ChaosEngine litmus\/app-sample-pod-delete-bad3 did not reach/.test(tc) && tc.includes('within 8s'),
+    `${secs(rc.ms)}: ${tc.includes('pod-delete (') ? tail(tc.slice(tc.indexOf('pod-delete (')), 1) : errorText(tc)}`);
+  operator.scenario = () => 'Pass';
+  const dc = await uc.destroy(DELETE_WAIT_MS * 2);
+  check('destroy after the bad-input runs exits 0', dc.code === 0 && db.code === 0, dc.code === 0 && db.code === 0 ? '' : errorText(dc.stderr + db.stderr));
+}
+
+/** `kubectl apply --server-side` of the same manifests (dev, synthesized to a temp dist/) on the same control plane. */
+async function kubectlComparison(cp: ControlPlane, work: string): Promise<void> {
+  const kubectl = binaryPaths().kubectl;
+  const dir = join(work, 'dist', ENV);
+  const stack = new ChaosStack(new App(), ENV, { config: environmentConfig(ENV) });
+  writeStack(stack, dir);
+  // The same pinned CRD sets the program installs: the ones the stack declares.
+  const sources = stack.crdSources;
+  const crdNames = sources.flatMap((s) => s.crds);
+  const kc = ['--kubeconfig', cp.state.kubeconfig];
+  const crd = await run(kubectl, [...kc, 'apply', '--server-side', ...sources.flatMap((s) => s.localFiles).flatMap((f) => ['-f', join(CRDS_DIR, f)])],
+    { timeoutMs: 60_000 });
+  const est = await run(kubectl, [...kc, 'wait', '--for=condition=Established', '--timeout=60s', ...crdNames.map((n) => `crd/${n}`)], { timeoutMs: 70_000 });
+  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  const objects = files.reduce((n, f) => n + parseAllDocuments(readFileSync(f, 'utf8')).length, 0);
+  const ap = await run(kubectl, [...kc, 'apply', '--server-side', ...files.flatMap((f) => ['-f', f])], { timeoutMs: 120_000 });
+  timings.push([`kubectl apply --server-side of the ${crdNames.length} pinned CRDs + wait Established`, crd.ms + est.ms]);
+  timings.push([`kubectl apply --server-side -f dist/dev (${objects} objects; no wait, no readback)`, ap.ms]);
+  check('kubectl apply --server-side of dist/dev on the same control plane', crd.code === 0 && est.code === 0 && ap.code === 0,
+    ap.code === 0 ? `${objects} objects in ${secs(ap.ms)}` : errorText(ap.stderr + crd.stderr + est.stderr));
+  const reversed = [...files].reverse().flatMap((f) => ['-f', f]);
+  const del = await run(kubectl, [...kc, 'delete', '--wait=true', '--timeout=90s', '--ignore-not-found', ...reversed], { timeoutMs: 120_000 });
+  timings.push(['kubectl delete -f dist/dev --wait', del.ms]);
+  check('kubectl delete of dist/dev completes (the fake operator releases the finalizers)', del.code === 0, del.code === 0 ? secs(del.ms) : errorText(del.stderr));
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'chaos-stack-e2e-'));
+  process.stdout.write(`e2e: working folder ${work}\n`);
+  if (!existsSync(CRDS_DIR)) {
+    report('FAIL', 'pinned CRDs folder', `${CRDS_DIR} does not exist (set E2E_CRDS_DIR)`);
+    return finish(t0, work);
+  }
+
+  // Which engine deploys: the real Pulumi CLI when it is built (build-pulumi.sh is a no-op then), else the stand-in.
+  const p = pulumiPaths();
+  const b = await run('bash', [join(REPO_ROOT, 'tools', 'cluster', 'build-pulumi.sh')], { timeoutMs: 60 * 60_000 });
+  timings.push(['bash tools/cluster/build-pulumi.sh (a no-op when built)', b.ms]);
+  const reason = b.code === 0 ? '' : (b.stderr.split('\n').find((l) => l.includes('ERROR')) ?? `exit ${b.code}`).replace(/^build-pulumi\.sh: ERROR: /, '');
+  const haveCli = b.code === 0 && existsSync(p.cli);
+  const requirePulumi = process.env.E2E_REQUIRE_PULUMI === '1';
+  if (haveCli) report('PASS', 'Pulumi CLI, language host and Kubernetes provider built', `${p.pulumiVersion} / ${p.providerVersion}`);
+  else report(requirePulumi ? 'FAIL' : 'SKIP', 'Pulumi CLI, language host and Kubernetes provider built', `${reason}; deploying with the stand-in engine instead`);
+  const mk: MakeDeployer = (stack, waits) => {
+    mkdirSync(join(work, stack), { recursive: true });
+    return haveCli
+      ? new PulumiCliDeployer(join(work, stack), stack)
+      : new StandinDeployer(join(work, stack), stack, { crdWaitMs: waits?.crdWaitMs ?? 60_000, deleteWaitMs: DELETE_WAIT_MS });
+  };
+  const deployer = mk(ENV);
+  process.stdout.write(`e2e: deploying with ${deployer.name}\n`);
+
+  const cp = new ControlPlane({ dir: join(work, 'cluster'), log: (l) => info(l) });
+  const removeSignals = stopOnSignals(cp);
+  let operator: FakeLitmusOperator | undefined;
+  try {
+    const ts = Date.now();
+    await cp.start();
+    timings.push(['control plane start (etcd, apiserver, controller-manager, scheduler, kwok)', Date.now() - ts]);
+    operator = new FakeLitmusOperator(cp.client(), { runMs: 1_000, log: (l) => info(l) });
+    operator.start();
+    const phases: [string, () => Promise<void>][] = [
+      ['main scenario', () => scenarioMain(cp, deployer, operator as FakeLitmusOperator)],
+      ['bad-input scenarios', () => badInput(cp, work, mk, operator as FakeLitmusOperator)],
+      ['kubectl comparison', () => kubectlComparison(cp, work)],
+    ];
+    for (const [name, phase] of phases) {
+      try {
+        await phase();
+      } catch (e) {
+        report('FAIL', name, e instanceof Error ? e.message : String(e));
+      }
+    }
+    if (operator.lastError !== undefined) info(`fake operator's last error: ${operator.lastError}`);
+  } catch (e) {
+    report('FAIL', 'control plane start', e instanceof Error ? e.message : String(e));
+  } finally {
+    await operator?.stop();
+    let pids: { name: string; pid: number; binary: string }[] = [];
+    try {
+      pids = cp.state.components.map((c) => ({ ...c }));
+    } catch { /* never started */ }
+    const ts = Date.now();
+    try {
+      await cp.stop();
+      timings.push(['control plane stop', Date.now() - ts]);
+      const alive = pids.filter((c) => isRunning(c.pid, c.binary));
+      check('control plane stopped, no process left', pids.length > 0 && alive.length === 0,
+        alive.length === 0 ? `${pids.length} processes stopped` : alive.map((c) => `${c.name} (pid ${c.pid})`).join(', '));
+    } catch (e) {
+      report('FAIL', 'control plane stopped, no process left', e instanceof Error ? e.message : String(e));
+    }
+    removeSignals();
+  }
+  return finish(t0, work);
+}
+
+function finish(t0: number, work: string): number {
+  process.stdout.write('\ntimings:\n');
+  for (const [what, ms] of timings) process.stdout.write(`  ${secs(ms).padStart(8)}  ${what}\n`);
+  process.stdout.write(`  ${secs(Date.now() - t0).padStart(8)}  e2e total\n`);
+  const failed = checks.filter((c) => c.status === 'FAIL');
+  const passed = checks.filter((c) => c.status === 'PASS').length;
+  const skipped = checks.filter((c) => c.status === 'SKIP').length;
+  if (failed.length === 0 && process.env.E2E_KEEP !== '1') rmSync(work, { recursive: true, force: true });
+  else process.stdout.write(`\ne2e: kept ${work} (control plane logs in cluster/logs)\n`);
+  process.stdout.write(`\ne2e: ${passed} passed, ${failed.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`e2e: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

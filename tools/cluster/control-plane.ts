@@ -1,0 +1,515 @@
+/**
+ * A real Kubernetes control plane on 127.0.0.1 without a cluster: etcd, kube-apiserver (RBAC on),
+ * kube-controller-manager, kube-scheduler and kwok (one simulated node, pods made Running/Ready),
+ * every process started from the pinned binaries that tools/cluster/build.sh builds.
+ *
+ * Used by `npm run cluster -- up|down|status` (tools/cluster/cli.ts), by `npm run verify` (tools/cluster/verify.ts,
+ * API server only) and by the tests. Everything listens on loopback, on ports picked free at start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ensureBinaries, type BinaryName, type BinaryPaths } from './binaries';
+import { KubeClient, probe, statusMessage } from './kube-client';
+import { createPki, hasOpenssl, type Pki } from './pki';
+
+/** `full`: the whole control plane with a simulated node; `apiserver`: etcd and kube-apiserver only (enough for dry-runs). */
+export type ControlPlaneMode = 'full' | 'apiserver';
+
+export interface ControlPlaneOptions {
+  /** Working folder: keys, etcd data, logs, kubeconfig and state.json go here. Emptied at start. */
+  dir: string;
+  mode?: ControlPlaneMode;
+  /** Name of the simulated node (full mode). */
+  nodeName?: string;
+  /** How long each component may take to become ready. */
+  readyTimeoutMs?: number;
+  /** Let the processes outlive this Node.js process (the `up` command). */
+  detached?: boolean;
+  /** Sign the serving certificate with a throwaway CA made by openssl (default: when openssl is on PATH). */
+  useOpenssl?: boolean;
+  /** Binaries to use; by default they are built on demand with build.sh. */
+  binaries?: BinaryPaths;
+  log?: (line: string) => void;
+}
+
+export interface ComponentState {
+  name: BinaryName;
+  pid: number;
+  binary: string;
+  logFile: string;
+  /** The component's health endpoint (or none for kwok, whose readiness is its node's Ready condition). */
+  healthUrl?: string;
+}
+
+export interface ClusterState {
+  dir: string;
+  mode: ControlPlaneMode;
+  server: string;
+  kubeconfig: string;
+  /** Admin bearer token (group system:masters). */
+  token: string;
+  /** PEM file of the CA of the serving certificate. */
+  caFile: string;
+  nodeName?: string;
+  components: ComponentState[];
+  startedAt: string;
+}
+
+/** A component that failed to start or become ready; the message names it and carries the tail of its log. */
+export class ComponentError extends Error {
+  constructor(readonly component: string, message: string, readonly logTail: string) {
+    super(`${component}: ${message}${logTail === '' ? '' : `\n--- last lines of the ${component} log ---\n${logTail}`}`);
+    this.name = 'ComponentError';
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function tailOf(file: string, lines = 25): string {
+  try {
+    const text = readFileSync(file, 'utf8').trimEnd();
+    return text.split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Picks `count` distinct free TCP ports on 127.0.0.1. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      ports.push(
+        await new Promise<number>((res, rej) => {
+          srv.once('error', rej);
+          srv.listen(0, '127.0.0.1', () => {
+            const a = srv.address();
+            if (a !== null && typeof a === 'object') res(a.port);
+            else rej(new Error('no port'));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
+
+/** Whether `pid` is a live process running `binary` (checked through /proc where it exists). */
+export function isRunning(pid: number, binary?: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const procDir = `/proc/${pid}`;
+  if (!existsSync('/proc/self')) return true;
+  try {
+    const stat = readFileSync(`${procDir}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+    if (binary === undefined) return true;
+    const argv0 = readFileSync(`${procDir}/cmdline`, 'utf8').split('\0')[0];
+    return argv0 === binary;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`, for each component still running; resolves when all are gone. */
+export async function stopComponents(components: readonly ComponentState[], graceMs = 10_000): Promise<string[]> {
+  const report: string[] = [];
+  const alive = components.filter((c) => isRunning(c.pid, c.binary));
+  for (const c of alive) {
+    try {
+      process.kill(c.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && alive.some((c) => isRunning(c.pid, c.binary))) await sleep(100);
+  for (const c of alive) {
+    if (isRunning(c.pid, c.binary)) {
+      try {
+        process.kill(c.pid, 'SIGKILL');
+        report.push(`${c.name} (pid ${c.pid}) did not stop on SIGTERM within ${graceMs} ms: killed`);
+      } catch {
+        /* already gone */
+      }
+    } else {
+      report.push(`${c.name} (pid ${c.pid}) stopped`);
+    }
+  }
+  const killDeadline = Date.now() + 5_000;
+  while (Date.now() < killDeadline && alive.some((c) => isRunning(c.pid, c.binary))) await sleep(50);
+  const left = alive.filter((c) => isRunning(c.pid, c.binary));
+  if (left.length > 0) throw new Error(`could not stop ${left.map((c) => `${c.name} (pid ${c.pid})`).join(', ')}`);
+  return report;
+}
+
+export function kubeconfigYaml(server: string, caPem: string, token: string): string {
+  const ca = Buffer.from(caPem).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: chaos-stack-local',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${ca}`,
+    'contexts:',
+    '- name: chaos-stack-local',
+    '  context:',
+    '    cluster: chaos-stack-local',
+    '    user: admin',
+    '    namespace: default',
+    'current-context: chaos-stack-local',
+    'users:',
+    '- name: admin',
+    '  user:',
+    `    token: ${token}`,
+    '',
+  ].join('\n');
+}
+
+/** The simulated node that kwok manages (no taint: workloads schedule on it as on a real node). */
+export function simulatedNode(name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+      labels: {
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/hostname': name,
+        'node-role.kubernetes.io/agent': '',
+        type: 'kwok',
+      },
+    },
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '100Gi' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '100Gi' },
+      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'fake', kubeProxyVersion: 'fake' },
+    },
+  };
+}
+
+export class ControlPlane {
+  readonly dir: string;
+  readonly mode: ControlPlaneMode;
+  readonly nodeName: string;
+  private readonly readyTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private readonly components: ComponentState[] = [];
+  private readonly children = new Map<number, ChildProcess>();
+  private exited = new Map<number, string>();
+  private stateValue?: ClusterState;
+  private kube?: KubeClient;
+  private exitHook?: () => void;
+  private stopping = false;
+
+  constructor(private readonly opts: ControlPlaneOptions) {
+    this.dir = resolve(opts.dir);
+    this.mode = opts.mode ?? 'full';
+    this.nodeName = opts.nodeName ?? 'kwok-node-0';
+    this.readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
+    this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
+  }
+
+  get state(): ClusterState {
+    if (!this.stateValue) throw new Error('control plane not started');
+    return this.stateValue;
+  }
+
+  /** An API client with the admin token. */
+  client(): KubeClient {
+    if (!this.kube) {
+      const s = this.state;
+      this.kube = new KubeClient({ server: s.server, token: s.token, ca: readFileSync(s.caFile, 'utf8') });
+    }
+    return this.kube;
+  }
+
+  get statePath(): string {
+    return join(this.dir, 'state.json');
+  }
+
+  /** Starts every component and waits until each is ready; on any failure stops what it started and throws. */
+  async start(): Promise<ClusterState> {
+    const t0 = Date.now();
+    const bins = this.opts.binaries ?? ensureBinaries(this.log);
+    // Last resort when this process exits without stop(): no component may outlive a non-detached control plane.
+    if (!this.opts.detached) {
+      this.exitHook = () => this.killNow();
+      process.on('exit', this.exitHook);
+    }
+    try {
+      await this.startAll(bins);
+    } catch (e) {
+      this.log('cluster: start failed, stopping what was started');
+      await this.stop().catch((err: unknown) => this.log(`cluster: stop after failure: ${String(err)}`));
+      throw e;
+    }
+    this.log(`cluster: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${this.mode}), API server ${this.state.server}`);
+    return this.state;
+  }
+
+  private async startAll(bins: BinaryPaths): Promise<void> {
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(join(this.dir, 'logs'), { recursive: true });
+    const pki: Pki = createPki(join(this.dir, 'pki'), this.opts.useOpenssl ?? hasOpenssl());
+    const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await freePorts(5);
+    const server = `https://127.0.0.1:${apiPort}`;
+    const kubeconfig = join(this.dir, 'kubeconfig');
+    this.stateValue = {
+      dir: this.dir,
+      mode: this.mode,
+      server,
+      kubeconfig,
+      token: pki.adminToken,
+      caFile: pki.caCert ?? join(this.dir, 'pki', 'apiserver-certs', 'apiserver.crt'),
+      components: this.components,
+      startedAt: new Date().toISOString(),
+      ...(this.mode === 'full' ? { nodeName: this.nodeName } : {}),
+    };
+
+    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    await this.launch('etcd', bins.etcd, [
+      '--name=default',
+      `--data-dir=${join(this.dir, 'etcd-data')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+      '--log-level=warn',
+      '--quota-backend-bytes=2147483648',
+      '--unsafe-no-fsync=true',
+    ], `${etcdUrl}/health`, (r) => r.status === 200 && r.body.includes('"health":"true"'));
+
+    const tls = pki.servingCert !== undefined && pki.servingKey !== undefined && pki.caCert !== undefined
+      ? [`--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`]
+      : [`--cert-dir=${join(this.dir, 'pki', 'apiserver-certs')}`];
+    await this.launch('kube-apiserver', bins['kube-apiserver'], [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      ...tls,
+      '--authorization-mode=Node,RBAC',
+      `--token-auth-file=${pki.tokenFile}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.saPublicKey}`,
+      `--service-account-signing-key-file=${pki.saPrivateKey}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      // Endpoints may not point at loopback, so the kubernetes Service gets none (nothing in-cluster calls it here).
+      '--endpoint-reconciler-type=none',
+      '--enable-admission-plugins=NodeRestriction',
+      '--allow-privileged=true',
+      '--profiling=false',
+      '--v=1',
+    ], `${server}/readyz`, (r) => r.status === 200, pki.adminToken);
+
+    const caPem = readFileSync(this.state.caFile, 'utf8');
+    writeFileSync(kubeconfig, kubeconfigYaml(server, caPem, pki.adminToken), { mode: 0o600 });
+    this.saveState();
+    if (this.mode === 'apiserver') return;
+
+    const delegated = [`--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`];
+    await this.launch('kube-controller-manager', bins['kube-controller-manager'], [
+      ...delegated,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${kcmPort}`,
+      `--cert-dir=${join(this.dir, 'pki', 'kube-controller-manager')}`,
+      `--service-account-private-key-file=${pki.saPrivateKey}`,
+      `--root-ca-file=${this.state.caFile}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--leader-elect=false',
+      '--profiling=false',
+      '--v=1',
+    ], `https://127.0.0.1:${kcmPort}/healthz`, (r) => r.status === 200);
+
+    await this.launch('kube-scheduler', bins['kube-scheduler'], [
+      ...delegated,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${schedPort}`,
+      `--cert-dir=${join(this.dir, 'pki', 'kube-scheduler')}`,
+      '--leader-elect=false',
+      '--profiling=false',
+      '--v=1',
+    ], `https://127.0.0.1:${schedPort}/healthz`, (r) => r.status === 200);
+
+    // kwok: an empty configuration file keeps it from reading ~/.kwok/kwok.yaml; it then uses its default
+    // node and pod stages. With no --server-address and no --node-port it opens no port at all.
+    const kwokConfig = join(this.dir, 'kwok.yaml');
+    writeFileSync(kwokConfig, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n');
+    await this.launch('kwok', bins.kwok, [
+      `--kubeconfig=${kubeconfig}`,
+      `--config=${kwokConfig}`,
+      '--manage-all-nodes=true',
+      '--node-ip=127.0.0.1',
+      '--node-lease-duration-seconds=40',
+    ]);
+    await this.createNodeAndWaitReady();
+  }
+
+  private async launch(
+    name: BinaryName,
+    binary: string,
+    args: string[],
+    healthUrl?: string,
+    healthy?: (r: { status: number; body: string }) => boolean,
+    token?: string,
+  ): Promise<void> {
+    if (this.stopping) throw new Error(`cluster: not starting ${name}: the control plane is being stopped`);
+    const logFile = join(this.dir, 'logs', `${name}.log`);
+    const fd = openSync(logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(binary, args, {
+        cwd: this.dir,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, KUBECONFIG: '' },
+      });
+    } finally {
+      closeSync(fd);
+    }
+    const spawnError = await new Promise<Error | undefined>((res) => {
+      child.once('spawn', () => res(undefined));
+      child.once('error', (e) => res(e));
+    });
+    if (spawnError || child.pid === undefined) {
+      throw new ComponentError(name, `could not start ${binary}: ${spawnError?.message ?? 'no pid'}`, tailOf(logFile));
+    }
+    const pid = child.pid;
+    child.once('exit', (code, signal) => this.exited.set(pid, signal === null ? `exit code ${String(code)}` : `signal ${signal}`));
+    if (this.opts.detached) child.unref();
+    else this.children.set(pid, child);
+    this.components.push({ name, pid, binary, logFile, ...(healthUrl === undefined ? {} : { healthUrl }) });
+    this.saveState();
+    this.log(`cluster: started ${name} (pid ${pid})`);
+    if (healthUrl === undefined || healthy === undefined) return;
+
+    const deadline = Date.now() + this.readyTimeoutMs;
+    let last = '';
+    for (;;) {
+      await this.assertAlive(name, pid, logFile);
+      const r = await probe(healthUrl, token);
+      if (healthy(r)) return;
+      last = r.status === 0 ? r.body : `HTTP ${r.status} ${r.body.slice(0, 300)}`;
+      if (Date.now() > deadline) {
+        throw new ComponentError(name, `not ready within ${this.readyTimeoutMs / 1000} s at ${healthUrl} (last answer: ${last.trim()})`, tailOf(logFile));
+      }
+      await sleep(250);
+    }
+  }
+
+  private async assertAlive(name: string, pid: number, logFile: string): Promise<void> {
+    if (this.exited.has(pid) || !isRunning(pid)) {
+      await sleep(200); // let the exit event deliver the exit code
+      const how = this.exited.get(pid);
+      throw new ComponentError(name, `exited during start-up (${how ?? 'gone'})`, tailOf(logFile));
+    }
+  }
+
+  private async createNodeAndWaitReady(): Promise<void> {
+    const kube = this.client();
+    const created = await kube.request('POST', '/api/v1/nodes', simulatedNode(this.nodeName));
+    if (created.status !== 201 && created.status !== 409) {
+      throw new ComponentError('kwok', `could not create node ${this.nodeName}: ${statusMessage(created)}`, '');
+    }
+    const kwok = this.components.find((c) => c.name === 'kwok');
+    const deadline = Date.now() + this.readyTimeoutMs;
+    for (;;) {
+      if (kwok) await this.assertAlive('kwok', kwok.pid, kwok.logFile);
+      const r = await kube.get(`/api/v1/nodes/${this.nodeName}`);
+      const conds = (r.json as { status?: { conditions?: { type: string; status: string }[] } } | undefined)?.status?.conditions ?? [];
+      if (conds.some((c) => c.type === 'Ready' && c.status === 'True')) {
+        this.log(`cluster: node ${this.nodeName} is Ready`);
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new ComponentError('kwok', `node ${this.nodeName} not Ready within ${this.readyTimeoutMs / 1000} s`, kwok ? tailOf(kwok.logFile) : '');
+      }
+      await sleep(250);
+    }
+  }
+
+  private saveState(): void {
+    if (this.stateValue) writeFileSync(this.statePath, `${JSON.stringify(this.stateValue, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** Stops every component in reverse start order (SIGTERM, then SIGKILL) and removes the state file. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.kube?.close();
+    this.kube = undefined;
+    const order = [...this.components].reverse();
+    // Everything above etcd first, so the API server can still reach its storage while it shuts down.
+    const upper = order.filter((c) => c.name !== 'etcd');
+    const etcd = order.filter((c) => c.name === 'etcd');
+    await stopComponents(upper);
+    await stopComponents(etcd);
+    this.components.length = 0;
+    this.children.clear();
+    rmSync(this.statePath, { force: true });
+    if (this.exitHook) {
+      process.removeListener('exit', this.exitHook);
+      this.exitHook = undefined;
+    }
+  }
+
+  /** Synchronous SIGKILL of whatever is left: for process exit paths. */
+  killNow(): void {
+    for (const c of this.components) {
+      if (isRunning(c.pid, c.binary)) {
+        try {
+          process.kill(c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Stops the control plane on SIGINT/SIGTERM (then exits 130/143). Returns a function that removes the handlers.
+ */
+export function stopOnSignals(cp: ControlPlane, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`cluster: ${signal} received, stopping the control plane`);
+    cp.stop().then(
+      () => process.exit(signal === 'SIGINT' ? 130 : 143),
+      (e: unknown) => {
+        log(`cluster: stop failed: ${String(e)}`);
+        cp.killNow();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
+}
+
+export function readState(file: string): ClusterState | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+}
