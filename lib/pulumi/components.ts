@@ -26,10 +26,37 @@ export interface DeployedLayer extends pulumi.Resource {
   readonly resources: pulumi.Output<pulumi.Resource[]>;
 }
 
-/** What a layer depends on: each earlier layer and its objects. */
-export function after(layers: readonly DeployedLayer[]): pulumi.Input<pulumi.Resource>[] {
-  // The SDK flattens an Output<Resource[]> in dependsOn (runtime/dependsOn.ts), though the option's type does not say so.
-  return layers.flatMap((l) => [l, l.resources as unknown as pulumi.Output<pulumi.Resource>]);
+/**
+ * What a layer depends on: each earlier layer and its objects, as one `Output<Resource[]>` (the form `dependsOn`
+ * accepts for a list known only once the earlier groups have registered their children).
+ */
+export function after(layers: readonly DeployedLayer[]): pulumi.Output<pulumi.Resource[]> {
+  return pulumi.all(layers.map((l) => l.resources)).apply((children) => children.flat());
+}
+
+/** Seconds the provider waits for a CRD to be Established before failing the update. */
+export const CRD_ESTABLISHED_TIMEOUT_SECONDS = 60;
+
+/**
+ * The deploy-time await policy, as the Kubernetes provider's annotations on a copy of each object (the manifests
+ * themselves are not changed, so `kubectl apply` users see the same YAML):
+ * - a Service is not awaited (`pulumi.com/skipAwait`): the provider would wait for endpoints (about 10 s each on
+ *   the local control plane) and, for a LoadBalancer, up to 10 minutes for an external address that a cluster
+ *   without a load-balancer controller (minikube without `minikube tunnel`, kind, the local control plane) never
+ *   assigns; the Deployments behind the Services are awaited, and probes and load tests use the cluster IP;
+ * - a CustomResourceDefinition gets a bounded wait (`pulumi.com/timeoutSeconds`) for its Established condition.
+ * Everything else keeps the provider's await logic (a Deployment is awaited until it is available, so the chaos
+ * never starts against an app that is not serving yet).
+ */
+export function withAwaitPolicy(objs: readonly KubeObject[], crdTimeoutSeconds = CRD_ESTABLISHED_TIMEOUT_SECONDS): KubeObject[] {
+  return objs.map((o) => {
+    const annotation: Record<string, string> | undefined = o.kind === 'Service' ? { 'pulumi.com/skipAwait': 'true' }
+      : o.kind === 'CustomResourceDefinition' ? { 'pulumi.com/timeoutSeconds': String(crdTimeoutSeconds) } : undefined;
+    if (annotation === undefined) return o;
+    const metadata = o.metadata ?? {};
+    const annotations = { ...(metadata.annotations as Record<string, string> | undefined), ...annotation };
+    return { ...o, metadata: { ...metadata, annotations } };
+  });
 }
 
 /** What every layer takes. */
@@ -50,7 +77,7 @@ export class CrdInstall extends pulumi.ComponentResource implements DeployedLaye
     super(CrdInstall.TYPE, name, {}, opts);
     const notCrd = args.objs.find((o) => o.kind !== 'CustomResourceDefinition');
     if (notCrd) throw new Error(`CrdInstall '${name}' takes only CustomResourceDefinitions, got ${notCrd.kind ?? '(no kind)'} ${notCrd.metadata?.name ?? ''}`);
-    this.group = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { objs: [...args.objs] }, childOptions(this, args.provider, opts));
+    this.group = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { objs: withAwaitPolicy(args.objs) }, childOptions(this, args.provider, opts));
     this.resources = groupResources(this.group);
     this.registerOutputs({ crds: args.objs.map((o) => o.metadata?.name ?? '') });
   }
@@ -64,14 +91,20 @@ export class Layer extends pulumi.ComponentResource implements DeployedLayer {
 
   public constructor(name: string, args: LayerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(Layer.TYPE, name, {}, opts);
-    this.group = new k8s.yaml.v2.ConfigGroup(`${name}-objs`, { objs: [...args.objs] }, childOptions(this, args.provider, opts));
+    this.group = new k8s.yaml.v2.ConfigGroup(`${name}-objs`, { objs: withAwaitPolicy(args.objs) }, childOptions(this, args.provider, opts));
     this.resources = groupResources(this.group);
     this.registerOutputs({ objects: args.objs.length });
   }
 }
 
-function groupResources(group: k8s.yaml.v2.ConfigGroup): pulumi.Output<pulumi.Resource[]> {
-  return group.resources.apply((rs) => (rs ?? []) as pulumi.Resource[]);
+/**
+ * A ConfigGroup and its children, as Resources `dependsOn` accepts. Depending on the remote component waits for
+ * every child; the children that come back as Resources are added so the state records them too. Objects of a kind
+ * the Node.js SDK has no class for (a custom resource such as a ServiceMonitor) come back as their ID only: they
+ * are covered by the dependency on the group.
+ */
+export function groupResources(group: k8s.yaml.v2.ConfigGroup): pulumi.Output<pulumi.Resource[]> {
+  return group.resources.apply((rs) => [group, ...((rs ?? []) as unknown[]).filter((r): r is pulumi.Resource => pulumi.Resource.isInstance(r))]);
 }
 
 /** Resource options of a ChaosEngine: the operator's rewrite of `spec.engineState` to `stop` is not drift. */
@@ -107,7 +140,7 @@ export class ChaosEngines extends pulumi.ComponentResource implements DeployedLa
       return new k8s.apiextensions.CustomResource(metadata.name, engineArgs, engineResourceOptions(this, args.provider, opts));
     });
     if (others.length > 0) {
-      this.others = new k8s.yaml.v2.ConfigGroup(`${name}-objs`, { objs: others }, childOptions(this, args.provider, opts));
+      this.others = new k8s.yaml.v2.ConfigGroup(`${name}-objs`, { objs: withAwaitPolicy(others) }, childOptions(this, args.provider, opts));
     }
     this.resources = pulumi.all([this.others ? groupResources(this.others) : []])
       .apply(([rs]) => [...this.engines, ...rs] as pulumi.Resource[]);

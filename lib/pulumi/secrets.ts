@@ -41,7 +41,8 @@ export class ExternalSecretInstall extends pulumi.ComponentResource implements D
       type: 'Opaque',
       stringData,
     }, { parent: this, provider: args.provider, ...(opts?.dependsOn === undefined ? {} : { dependsOn: opts.dependsOn }) });
-    this.resources = pulumi.output([this.secret as pulumi.Resource]);
+    // Through apply, not pulumi.output(): output() would unwrap the Secret into a plain object, which is no Resource.
+    this.resources = this.secret.urn.apply(() => [this.secret as pulumi.Resource]);
     this.registerOutputs({ secretName: secret.name });
   }
 }

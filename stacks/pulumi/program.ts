@@ -59,11 +59,18 @@ export function buildStack(config: PulumiStackConfig): ChaosStack {
 
 /** Deploys the stack of the configured environment and reads its verdicts back. */
 export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<ProgramOutputs> {
-  // Config and the stack are validated before the first resource is registered.
-  const config = readStackConfig(new pulumi.Config());
+  // Config and the stack are validated before the first resource is registered. A RunError makes Pulumi print the
+  // message alone (no stack trace) and fail the update.
+  let config: PulumiStackConfig;
+  let stack: ChaosStack;
+  try {
+    config = readStackConfig(new pulumi.Config());
+    stack = buildStack(config);
+  } catch (err) {
+    throw err instanceof pulumi.RunError ? err : new pulumi.RunError(err instanceof Error ? err.message : String(err));
+  }
   const { deploy } = config;
   const env = config.environment.environment;
-  const stack = buildStack(config);
   const crdObjs = await loadCrds(stack.crdSources, deploy.crdSource, deps.fetchCrds);
 
   const kube: KubeTarget = {

@@ -64,6 +64,8 @@ export interface OperatorStats {
   finalizersRemoved: number;
   /** Engine names of every run started, in order. */
   started: string[];
+  /** When the last run completed (ms since the epoch): its ChaosResult and engine status are final from then on. */
+  lastCompletedAt?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -191,6 +193,7 @@ export class FakeLitmusOperator {
       if (await this.patchEngine(e, { spec: { engineState: 'stop' }, status: { engineStatus: 'completed', experiments: done } })) {
         this.inFlight.delete(uid);
         this.stats.runsCompleted++;
+        this.stats.lastCompletedAt = Date.now();
         this.log(`fake-operator: ${namespace}/${name}: completed (${verdicts.join(', ')}), engineState rewritten to stop`);
       }
     }

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { ChaosEngines, CrdInstall, engineResourceOptions } from '../../lib/pulumi/components';
+import { ChaosEngines, CrdInstall, engineResourceOptions, withAwaitPolicy } from '../../lib/pulumi/components';
 
 const registered: { type: string; name: string; inputs: any }[] = [];
 
@@ -31,7 +31,8 @@ describe('ChaosEngines', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'litmus' } };
     const c = new ChaosEngines('run', { objs: [engine, cm], provider });
     expect(c.engines).toHaveLength(1);
-    expect(await settle(c.resources)).toHaveLength(1);
+    // The engine, and the group of the other objects (which stands for its children in dependsOn).
+    expect(await settle(c.resources)).toEqual([c.engines[0], c.others]);
     await new Promise((r) => setTimeout(r, 50));
     expect(registered.find((r) => r.name === 'run-objs')?.inputs.objs).toEqual([cm]);
     expect(registered.find((r) => r.type === 'kubernetes:litmuschaos.io/v1alpha1:ChaosEngine')?.inputs).toEqual(engine);
@@ -41,5 +42,18 @@ describe('ChaosEngines', () => {
     const provider = new k8s.Provider('k8s-opts-test', {});
     const parent = new pulumi.ComponentResource('test:index:Parent', 'p');
     expect(engineResourceOptions(parent, provider)).toEqual({ parent, provider, ignoreChanges: ['spec.engineState'] });
+  });
+});
+
+describe('withAwaitPolicy', () => {
+  test('skips the await of every Service, bounds the wait of a CRD, and leaves the rest (and the input) alone', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', annotations: { keep: 'me' } }, spec: { type: 'LoadBalancer' } };
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x.example.com' } };
+    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app' } };
+    const out = withAwaitPolicy([svc, crd, deploy]);
+    expect(out[0]?.metadata?.annotations).toEqual({ keep: 'me', 'pulumi.com/skipAwait': 'true' });
+    expect(out[1]?.metadata?.annotations).toEqual({ 'pulumi.com/timeoutSeconds': '60' });
+    expect(out[2]).toBe(deploy);
+    expect(svc.metadata.annotations).toEqual({ keep: 'me' });
   });
 });

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { environmentConfig } from '../../stacks/environments';
+import { withAwaitPolicy } from '../../lib/pulumi/components';
 import { crdSourcesUsedBy } from '../util';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { baseConfig, clusterFor, CRD_FOLDER, type ProgramRun, runProgram, type Shape } from './harness';
@@ -71,18 +72,18 @@ describe('the resource graph', () => {
     expect(CRD_FOLDER).toMatch(/fixtures\/crds$/);
   });
 
-  test('hands every chart object to Pulumi exactly as chart.toJson() renders it', () => {
+  test('hands every chart object to Pulumi as chart.toJson() renders it, with only the await-policy annotations added', () => {
     const charts = chartObjects('staging', 'r1');
     for (const [key, objs] of Object.entries(charts)) {
       if (key === 'engines') continue;
-      expect(run.find(CONFIG_GROUP, `${key}-objs`).inputs.objs).toEqual(objs);
+      expect(run.find(CONFIG_GROUP, `${key}-objs`).inputs.objs).toEqual(withAwaitPolicy(objs));
     }
     const engines = run.ofType(ENGINE);
     const byKey = (a: any, b: any) => keyOf(a).localeCompare(keyOf(b));
     expect(engines.map((e) => e.inputs).sort(byKey)).toEqual((charts.engines ?? []).filter((o) => o.kind === 'ChaosEngine').sort(byKey));
     // Other objects of the engines chart (if any) go in one ConfigGroup next to the engines.
     const others = (charts.engines ?? []).filter((o) => o.kind !== 'ChaosEngine');
-    if (others.length > 0) expect(run.find(CONFIG_GROUP, 'engines-objs').inputs.objs).toEqual(others);
+    if (others.length > 0) expect(run.find(CONFIG_GROUP, 'engines-objs').inputs.objs).toEqual(withAwaitPolicy(others));
     const handed = run.resources.filter((r) => r.type === CONFIG_GROUP && r.name !== 'crds-crds').flatMap((r) => r.inputs.objs as any[])
       .concat(engines.map((e) => e.inputs)).map(keyOf).sort();
     expect(handed).toEqual(Object.values(charts).flat().map(keyOf).sort());

@@ -1,80 +1,103 @@
 #!/usr/bin/env bash
-# Builds the Pulumi engine pieces that `npm run e2e` needs, from their Go modules, at the versions of the npm
-# packages the project installs (so the CLI, the language host and the provider match the SDKs in node_modules):
-#   pulumi                    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                         @ v<@pulumi/pulumi>
-#   pulumi-language-nodejs    github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3  @ v<@pulumi/pulumi>
-#   pulumi-resource-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes
-#                                                                                                @ v<@pulumi/kubernetes>
-# into ${CHAOS_STACK_CACHE:-$HOME/.cache/chaos-stack}/bin/<name>-<version>/<name> (the keying of build.sh), then
-# installs the provider as a plugin into PULUMI_HOME=${CHAOS_STACK_CACHE}/pulumi-home (not ~/.pulumi, so the
-# e2e never touches a developer's own Pulumi state and nothing is downloaded at run time):
-#   pulumi plugin install resource kubernetes v<version> --file <binary>
-# When everything is there it does nothing. Prints the paths on success; `--print-env` prints the PATH and
-# PULUMI_HOME lines to use. Exit 1 with a message naming the module when a module cannot be had.
+# Builds the Pulumi engine pieces that the Automation API needs, from their Go modules, at pinned versions:
+#   pulumi                      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                          @ v3.274.1
+#   pulumi-resource-kubernetes  github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes
+#                               @ v4.0.0-20260115033456-f47bc2d6f199 (the commit tagged v4.25.0), linked as 4.25.0
+# into ${CHAOS_STACK_CACHE:-$HOME/.cache/chaos-stack}/bin/<name>-<version>/<name>, then installs the provider as a
+# plugin into PULUMI_HOME=<cache>/pulumi-home (so nothing is downloaded at run time):
+#   pulumi plugin install resource kubernetes v4.25.0 --file <binary>
+# No language host is built: the Automation API with an inline program hosts the Node.js runtime in the calling
+# process and the CLI connects to it (`pulumi up --client=<address>`), so pulumi-language-nodejs is never started.
 #
-# How each piece is built (what the upstream Makefiles do, reproduced from the module source):
-# - The three modules carry `replace` directives (pulumi/pkg and the language host replace sdk/v3 with a relative
-#   ../sdk; the provider pins k8s.io/* and others), which Go applies only when the module is the main module, so
-#   `go install mod/cmd@version` refuses them. The CLI and the language host are built from a throwaway main module
-#   in the cache that requires the upstream module; the non-relative replace directives of the upstream go.mod are
-#   copied into it (generated from the downloaded go.mod, not hand-listed), and every relative one (a sibling of
-#   the same repository, e.g. sdk/v3 => ../sdk) becomes a plain requirement of that sibling at the same version.
-# - The version is set at link time as upstream does:
-#   -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v<version>  (pulumi Makefile, both binaries).
-# - The provider embeds a generated file: cmd/pulumi-resource-kubernetes/main.go has `//go:generate go run
-#   ./generate.go`, which reads the committed schema.json, sets its `version` and writes schema-embed.json (git-
-#   ignored upstream, so absent from the module zip), which the binary embeds with go:embed. The Makefile target
-#   `k8sprovider` runs `VERSION=<v> go generate cmd/pulumi-resource-kubernetes/main.go` and then
-#   `CGO_ENABLED=0 go build -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=<v>"`.
-#   We copy the module source out of the read-only module cache (`go mod download -json` gives its Dir), run the
-#   same generate step in the copy, and build inside the copy, so the provider's own go.mod (and its replace
-#   directives) is the main module; relative replaces that point outside the copy are dropped in favour of the
-#   published sibling at the same version.
+# Does nothing (and says so) when everything is there. Safe to run concurrently: one build at a time under
+# <cache>/build-pulumi.lock (flock); a waiter that finds everything built meanwhile exits 0. Every module is
+# checked with `go mod download -json` before anything is built, and every refused one is named.
+#
+#   build-pulumi.sh               build what is missing; prints the paths
+#   build-pulumi.sh --print-env   prints PATH and PULUMI_HOME lines to use
+#
+# Versions can be overridden from the environment (e.g. to try another release):
+#   PULUMI_CLI_VERSION, K8S_PROVIDER_MODULE_VERSION, K8S_PROVIDER_VERSION, K8S_SDK_VERSION.
+#
+# How each piece is built:
+# - pkg/v3's go.mod has `replace github.com/pulumi/pulumi/sdk/v3 => ../sdk` (a sibling in the same repository) and
+#   non-relative replaces (github.com/atotto/clipboard => github.com/tgummerer/clipboard ...). Go applies replaces
+#   only in the main module, so the CLI is built from a throwaway main module that requires pkg/v3, requires the
+#   published sibling sdk/v3 at the same version instead of ../sdk, and copies the non-relative replaces (read
+#   from the downloaded go.mod, not hand-listed). The version is linked with
+#   -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v<version>.
+# - The provider embeds schema-embed.json and terraform-mapping-embed.json (generated, absent from the module
+#   zip). Its source is copied out of the read-only module cache and built inside the copy, so its own go.mod is
+#   the main module; `replace .../sdk/v4 => ../sdk` is dropped for the published sdk/v4, and the embed files are
+#   made by running the module's own generate.go (`VERSION=<v> go run generate.go` in cmd/pulumi-resource-kubernetes).
+#   The version is linked with -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=<v>.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+t_start=$EPOCHREALTIME
 
 build_name=build-pulumi.sh
 # shellcheck source=build-lib.sh
 source "$here/build-lib.sh"
+
+# --- pinned versions -------------------------------------------------------------------------------------------
+PULUMI_VERSION="${PULUMI_CLI_VERSION:-v3.274.1}"
+K8S_MOD_VERSION="${K8S_PROVIDER_MODULE_VERSION:-v4.0.0-20260115033456-f47bc2d6f199}" # = tag v4.25.0
+K8S_PROVIDER_VERSION="${K8S_PROVIDER_VERSION:-v4.25.0}"                               # linked and installed as
+K8S_SDK_VERSION="${K8S_SDK_VERSION:-$K8S_PROVIDER_VERSION}"                           # published sdk/v4 for ../sdk
+
+PKG_MOD=github.com/pulumi/pulumi/pkg/v3
+SDK_MOD=github.com/pulumi/pulumi/sdk/v3
+K8S_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
+K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
+CLI_VERSION_VAR=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
+K8S_VERSION_VAR=$K8S_MOD/pkg/version.Version
+
 pulumi_home="$cache/pulumi-home"
-
-npm_version() { # the version of an installed npm package
-  node -e 'process.stdout.write(require(process.argv[1]).version)' "$root/node_modules/$1/package.json" 2>/dev/null \
-    || { echo "build-pulumi.sh: ERROR: $1 is not installed in node_modules (run npm ci first)" >&2; exit 1; }
-}
-PULUMI_VERSION="v$(npm_version @pulumi/pulumi)"
-K8S_PROVIDER_VERSION="v$(npm_version @pulumi/kubernetes)"
-
 CLI="$(path_of pulumi "$PULUMI_VERSION")"
-LANG_HOST="$(path_of pulumi-language-nodejs "$PULUMI_VERSION")"
 PROVIDER="$(path_of pulumi-resource-kubernetes "$K8S_PROVIDER_VERSION")"
 PLUGIN_DIR="$pulumi_home/plugins/resource-kubernetes-$K8S_PROVIDER_VERSION"
 
 if [ "${1:-}" = "--print-env" ]; then
-  echo "PATH=$(dirname "$CLI"):$(dirname "$LANG_HOST"):\$PATH"
+  echo "PATH=$(dirname "$CLI"):\$PATH"
   echo "PULUMI_HOME=$pulumi_home"
   exit 0
 fi
 
-plugin_installed() { [ -x "$PLUGIN_DIR/pulumi-resource-kubernetes" ]; }
-all_built() { [ -x "$CLI" ] && [ -x "$LANG_HOST" ] && [ -x "$PROVIDER" ] && plugin_installed; }
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2fs", b - a }'; }
+
+# The plugin is installed when its binary is there and pulumi's own in-progress marker is not.
+plugin_installed() { [ -x "$PLUGIN_DIR/pulumi-resource-kubernetes" ] && [ ! -e "$PLUGIN_DIR.partial" ]; }
+all_built() { [ -x "$CLI" ] && [ -x "$PROVIDER" ] && plugin_installed; }
+
+report() {
+  echo "$CLI"
+  echo "$PROVIDER"
+  echo "$PLUGIN_DIR/pulumi-resource-kubernetes"
+}
 
 if all_built; then
+  log "pulumi $PULUMI_VERSION and pulumi-resource-kubernetes $K8S_PROVIDER_VERSION already built; nothing to do ($(elapsed "$t_start"))"
+  report
   exit 0
 fi
 
-start_build build-pulumi.lock "the Pulumi CLI and provider"
+# start_build waits for <cache>/build-pulumi.lock and exits 0 if another run built everything meanwhile: say so.
+holding_lock=
+trap 'rc=$?; if [ "$rc" = 0 ] && [ -z "$holding_lock" ]; then
+  log "another run built everything while this one waited for the lock ($(elapsed "$t_start"))"; report; fi' EXIT
+log "waiting for the build lock $cache/build-pulumi.lock (if another run holds it)"
+start_build build-pulumi.lock "the Pulumi CLI and the Kubernetes provider"
+holding_lock=1
+log "build lock taken after $(elapsed "$t_start")"
 
-PKG_MOD=github.com/pulumi/pulumi/pkg/v3
-SDK_MOD=github.com/pulumi/pulumi/sdk/v3
-LANG_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-K8S_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
-VERSION_LDFLAG="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
+# go_errors TEXT: the module proxy's refusals in go's output, one `module@version: reason` per line.
+go_errors() {
+  sed -n -E 's#.*reading https?://[^/ ]+/(.+)/@v/([^/ ]+)\.(zip|mod|info): (.*)$#\1@\2: \4#p' <<<"$1" | sort -u
+}
 
 # download MOD VERSION FIELD: `go mod download -json` of one module; prints FIELD (GoMod or Dir). Dies with the
-# module proxy's own answer when the module cannot be had (e.g. `403 Forbidden: This module version is not available`).
+# module proxy's own answer when the module cannot be had (e.g. `403 Forbidden ... not available`).
 download() {
   local mod="$1" ver="$2" field="$3" scratch json value err
   scratch="$cache/build/download"
@@ -82,134 +105,121 @@ download() {
   [ -f "$scratch/go.mod" ] || printf 'module chaos-stack.local/download\n\ngo %s\n' "$go_version" >"$scratch/go.mod"
   json="$(cd "$scratch" && go mod download -json "$mod@$ver" 2>&1)" || true
   err="$(printf '%s\n' "$json" | sed -n -E 's/^[[:space:]]*"Error": "(.*)",?$/\1/p' | head -1)"
-  [ -z "$err" ] || die "cannot download the Go module $mod@$ver: $(printf '%b' "$err")"
+  [ -z "$err" ] || die "the Go module $mod@$ver is not available: $(printf '%b' "$err" | tr '\n\t' '  ')"
   value="$(printf '%s\n' "$json" | sed -n -E "s/^[[:space:]]*\"$field\": \"(.*)\",?\$/\1/p" | head -1)"
   [ -n "$value" ] || die "go mod download -json $mod@$ver gave no $field: $json"
   echo "$value"
 }
 
-# upstream_replaces GOMOD VERSION: the replace directives of an upstream go.mod, one `old => new` per line, for a
-# throwaway main module. Relative (local-path) targets are siblings in the same repository: they are left out
-# here and required at VERSION by the caller instead (see sibling_requires).
-upstream_replaces() {
-  local gomod="$1"
-  (cd "$(dirname "$gomod")" && go mod edit -json "$gomod") | node -e '
+# Check every module first, so a refusal is reported in seconds rather than after a long build; name them all.
+preflight() {
+  local m refused=()
+  for m in "$PKG_MOD@$PULUMI_VERSION" "$SDK_MOD@$PULUMI_VERSION" "$K8S_MOD@$K8S_MOD_VERSION" "$K8S_SDK_MOD@$K8S_SDK_VERSION"; do
+    ( download "${m%@*}" "${m#*@}" Dir >/dev/null ) || refused+=("$m")
+  done
+  [ "${#refused[@]}" = 0 ] || die "cannot build the Pulumi CLI and the Kubernetes provider here; refused module(s): ${refused[*]}"
+}
+
+# gomod_json GOMOD: `go mod edit -json` of a go.mod file.
+gomod_json() { (cd "$(dirname "$1")" && go mod edit -json "$1"); }
+
+# replaces_of GOMOD KIND: KIND=remote: the non-relative replaces as `old => new` lines;
+# KIND=local: the module paths replaced with a local path (siblings in the same repository).
+replaces_of() {
+  gomod_json "$1" | node -e '
+    const kind = process.argv[1];
     const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
     for (const r of j.Replace ?? []) {
-      if (r.New.Path.startsWith(".") || r.New.Path.startsWith("/")) continue;
-      const old = r.Old.Version ? `${r.Old.Path} ${r.Old.Version}` : r.Old.Path;
-      const nu = r.New.Version ? `${r.New.Path} ${r.New.Version}` : r.New.Path;
-      console.log(`${old} => ${nu}`);
-    }'
+      const local = r.New.Path.startsWith(".") || r.New.Path.startsWith("/");
+      if (kind === "local" && local) console.log(r.Old.Path);
+      if (kind === "remote" && !local) {
+        const side = (x) => (x.Version ? `${x.Path} ${x.Version}` : x.Path);
+        console.log(`${side(r.Old)} => ${side(r.New)}`);
+      }
+    }' "$2"
 }
 
-# sibling_requires GOMOD: module paths that the upstream go.mod replaces with a local path (its siblings).
-sibling_requires() {
-  local gomod="$1"
-  (cd "$(dirname "$gomod")" && go mod edit -json "$gomod") | node -e '
-    const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    for (const r of j.Replace ?? []) if (r.New.Path.startsWith(".") || r.New.Path.startsWith("/")) console.log(r.Old.Path);'
+# go_in DIR WHAT ARGS...: runs `go ARGS` in DIR; on failure dies naming WHAT and every refused module.
+go_in() {
+  local dir="$1" what="$2" out rc=0 refused
+  shift 2
+  out="$(cd "$dir" && go "$@" 2>&1)" || rc=$?
+  # go's per-module "downloading" lines are noise here; everything else (warnings, errors) is shown
+  grep -v '^go: downloading ' <<<"$out" >&2 || true
+  if [ "$rc" != 0 ]; then
+    refused="$(go_errors "$out")"
+    [ -z "$refused" ] || die "$what failed: refused module(s): $(tr '\n' ' ' <<<"$refused")"
+    die "$what failed (go $*, exit $rc; output above)"
+  fi
 }
 
-# new_module DIR MOD VERSION GOMOD: a throwaway main module requiring MOD@VERSION with the upstream replaces.
-new_module() {
-  local dir="$1" mod="$2" ver="$3" gomod="$4" sib line
+build_cli() {
+  [ -x "$CLI" ] && return 0
+  local v="$PULUMI_VERSION" dir="$cache/build/pulumi-$PULUMI_VERSION" gomod sib line t0=$EPOCHREALTIME
+  gomod="$(download "$PKG_MOD" "$v" GoMod)"
   rm -rf "$dir"
   mkdir -p "$dir"
   {
-    printf 'module chaos-stack.local/build\n\ngo %s\n\nrequire %s %s\n' "$go_version" "$mod" "$ver"
-    for sib in $(sibling_requires "$gomod"); do
-      # A sibling of the pulumi repository is published with the same tag (sdk/v3 v3.270.0 beside pkg/v3 v3.270.0).
-      printf 'require %s %s\n' "$sib" "$ver"
-    done
-    echo
-    echo 'replace ('
-    while IFS= read -r line; do [ -n "$line" ] && printf '\t%s\n' "$line"; done < <(upstream_replaces "$gomod")
-    echo ')'
+    printf 'module chaos-stack.local/build-pulumi\n\ngo %s\n\nrequire %s %s\n' "$go_version" "$PKG_MOD" "$v"
+    # each sibling (sdk/v3 => ../sdk) is published with the same tag as pkg/v3
+    for sib in $(replaces_of "$gomod" local); do printf 'require %s %s\n' "$sib" "$v"; done
+    while IFS= read -r line; do [ -z "$line" ] || printf 'replace %s\n' "$line"; done < <(replaces_of "$gomod" remote)
   } >"$dir/go.mod"
-  log "$mod@$ver: $(upstream_replaces "$gomod" | wc -l) replace directives copied, siblings required: $(sibling_requires "$gomod" | tr '\n' ' ')"
-}
-
-# Check every module first, so a refusal is reported in seconds rather than after a long build.
-# Every refused module is named (not only the first).
-preflight() {
-  local m failed=0
-  for m in "$PKG_MOD@$PULUMI_VERSION" "$LANG_MOD@$PULUMI_VERSION" "$SDK_MOD@$PULUMI_VERSION" "$K8S_MOD@$K8S_PROVIDER_VERSION"; do
-    ( download "${m%@*}" "${m#*@}" GoMod >/dev/null ) || failed=1
-  done
-  [ "$failed" = 0 ] || die "the Pulumi CLI, language host and Kubernetes provider cannot be built here: a module they come from is not available (above)"
-}
-
-build_pulumi_cli() {
-  [ -x "$CLI" ] && return 0
-  local v="$PULUMI_VERSION" dir="$cache/build/pulumi-$PULUMI_VERSION" gomod t0
-  t0=$(date +%s)
-  gomod="$(download "$PKG_MOD" "$v" GoMod)"
-  new_module "$dir" "$PKG_MOD" "$v" "$gomod"
-  log "building pulumi from $PKG_MOD@$v"
-  (cd "$dir" && go build -p "$parallel" -trimpath -ldflags "-s -w $VERSION_LDFLAG=$v" -o "$dir/pulumi" "$PKG_MOD/cmd/pulumi") \
-    || die "go build of $PKG_MOD/cmd/pulumi@$v failed (see above)"
+  log "CLI: main module $dir/go.mod requires $PKG_MOD $v; siblings required: $(replaces_of "$gomod" local | tr '\n' ' '); replaces copied: $(replaces_of "$gomod" remote | tr '\n' ';')"
+  go_in "$dir" "resolving $PKG_MOD/cmd/pulumi@$v" get "$PKG_MOD/cmd/pulumi@$v"
+  log "CLI: go build $PKG_MOD/cmd/pulumi ($v)"
+  go_in "$dir" "go build of $PKG_MOD/cmd/pulumi@$v" build -p "$parallel" -trimpath \
+    -ldflags "-s -w -X $CLI_VERSION_VAR=$v" -o "$dir/pulumi" "$PKG_MOD/cmd/pulumi"
   install_bin pulumi "$v" "$dir/pulumi"
-  log "pulumi built in $(( $(date +%s) - t0 ))s"
-}
-
-build_language_host() {
-  [ -x "$LANG_HOST" ] && return 0
-  local v="$PULUMI_VERSION" dir="$cache/build/pulumi-language-nodejs-$PULUMI_VERSION" gomod t0
-  t0=$(date +%s)
-  gomod="$(download "$LANG_MOD" "$v" GoMod)"
-  new_module "$dir" "$LANG_MOD" "$v" "$gomod"
-  log "building pulumi-language-nodejs from $LANG_MOD@$v"
-  (cd "$dir" && go build -p "$parallel" -trimpath -ldflags "-s -w $VERSION_LDFLAG=$v" -o "$dir/pulumi-language-nodejs" "$LANG_MOD") \
-    || die "go build of $LANG_MOD@$v failed (see above)"
-  install_bin pulumi-language-nodejs "$v" "$dir/pulumi-language-nodejs"
-  log "pulumi-language-nodejs built in $(( $(date +%s) - t0 ))s"
+  log "CLI built in $(elapsed "$t0")"
 }
 
 build_provider() {
   [ -x "$PROVIDER" ] && return 0
-  local v="$K8S_PROVIDER_VERSION" src dir t0 rel
-  t0=$(date +%s)
-  src="$(download "$K8S_MOD" "$v" Dir)"
+  local v="$K8S_PROVIDER_VERSION" src dir cmd sib t0=$EPOCHREALTIME
+  src="$(download "$K8S_MOD" "$K8S_MOD_VERSION" Dir)"
   dir="$cache/build/pulumi-resource-kubernetes-$v"
   rm -rf "$dir"
   mkdir -p "$dir"
   cp -R "$src/." "$dir/src"
   chmod -R u+w "$dir/src"
-  local cmd="$dir/src/cmd/pulumi-resource-kubernetes"
-  [ -f "$cmd/schema.json" ] || die "$K8S_MOD@$v has no cmd/pulumi-resource-kubernetes/schema.json to embed"
-  # go generate (generate.go): schema.json with .version set, compact, as schema-embed.json.
-  node -e '
-    const fs = require("fs");
-    const [from, to, version] = process.argv.slice(1);
-    const spec = JSON.parse(fs.readFileSync(from, "utf8"));
-    spec.version = version;
-    fs.writeFileSync(to, JSON.stringify(spec), { mode: 0o600 });' "$cmd/schema.json" "$cmd/schema-embed.json" "${v#v}"
-  # Relative replaces point at siblings outside the module copy: use their published versions instead.
-  for rel in $(sibling_requires "$dir/src/go.mod"); do
-    (cd "$dir/src" && go mod edit -dropreplace="$rel" && go mod edit -require="$rel@$v")
+  # siblings outside the copy (sdk/v4 => ../sdk): drop the replace, require the published module
+  for sib in $(replaces_of "$dir/src/go.mod" local); do
+    [ "$sib" = "$K8S_SDK_MOD" ] || die "$K8S_MOD@$K8S_MOD_VERSION replaces $sib with a local path; only $K8S_SDK_MOD is handled"
+    (cd "$dir/src" && go mod edit -dropreplace="$sib" -require="$sib@$K8S_SDK_VERSION")
   done
-  log "building pulumi-resource-kubernetes from $K8S_MOD@$v (schema-embed.json generated, version $v at link time)"
-  (cd "$dir/src" && go build -p "$parallel" -trimpath \
-    -ldflags "-s -w -X $K8S_MOD/pkg/version.Version=${v#v}" -o "$dir/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes) \
-    || die "go build of $K8S_MOD/cmd/pulumi-resource-kubernetes@$v failed (see above)"
+  # the module's go.sum has no entries for the published sdk/v4: add them
+  go_in "$dir/src" "resolving $K8S_SDK_MOD@$K8S_SDK_VERSION" get "$K8S_SDK_MOD@$K8S_SDK_VERSION"
+  cmd="$dir/src/cmd/pulumi-resource-kubernetes"
+  [ -f "$cmd/generate.go" ] && [ -f "$cmd/schema.json" ] && [ -f "$cmd/terraform-mapping.json" ] \
+    || die "$K8S_MOD@$K8S_MOD_VERSION lacks cmd/pulumi-resource-kubernetes/{generate.go,schema.json,terraform-mapping.json}"
+  log "provider: generating schema-embed.json (version ${v#v}) and terraform-mapping-embed.json with the module's generate.go"
+  VERSION="${v#v}" go_in "$cmd" "go run generate.go" run ./generate.go
+  [ -s "$cmd/schema-embed.json" ] && [ -s "$cmd/terraform-mapping-embed.json" ] || die "generate.go wrote no embed files"
+  log "provider: go build ./cmd/pulumi-resource-kubernetes in $dir/src ($K8S_MOD_VERSION, linked as ${v#v})"
+  go_in "$dir/src" "go build of $K8S_MOD/cmd/pulumi-resource-kubernetes@$K8S_MOD_VERSION" build -p "$parallel" -trimpath \
+    -ldflags "-s -w -X $K8S_VERSION_VAR=${v#v}" -o "$dir/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
   install_bin pulumi-resource-kubernetes "$v" "$dir/pulumi-resource-kubernetes"
-  log "pulumi-resource-kubernetes built in $(( $(date +%s) - t0 ))s"
+  log "provider built in $(elapsed "$t0")"
 }
 
 install_plugin() {
   plugin_installed && return 0
   mkdir -p "$pulumi_home"
-  PULUMI_HOME="$pulumi_home" PULUMI_SKIP_UPDATE_CHECK=1 "$CLI" plugin install resource kubernetes "$K8S_PROVIDER_VERSION" --file "$PROVIDER" \
+  PULUMI_HOME="$pulumi_home" PULUMI_SKIP_UPDATE_CHECK=true "$CLI" plugin install resource kubernetes "$K8S_PROVIDER_VERSION" --file "$PROVIDER" \
     || die "pulumi plugin install resource kubernetes $K8S_PROVIDER_VERSION --file $PROVIDER failed"
-  plugin_installed || die "the plugin was installed but $PLUGIN_DIR/pulumi-resource-kubernetes is not there"
-  log "plugin resource kubernetes $K8S_PROVIDER_VERSION installed in $PULUMI_HOME=$pulumi_home"
+  plugin_installed || die "pulumi plugin install succeeded but $PLUGIN_DIR/pulumi-resource-kubernetes is not there"
+  log "plugin resource kubernetes $K8S_PROVIDER_VERSION installed in PULUMI_HOME=$pulumi_home"
 }
 
-log "pulumi $PULUMI_VERSION and pulumi-kubernetes $K8S_PROVIDER_VERSION (from node_modules); cache $cache"
+log "pulumi $PULUMI_VERSION, pulumi-kubernetes $K8S_MOD_VERSION as $K8S_PROVIDER_VERSION; cache $cache"
 preflight
-build_language_host
-build_pulumi_cli
+build_cli
 build_provider
 install_plugin
-log "all built in $(( $(date +%s) - started ))s; disk: $(du -sh "$bin"/pulumi*-v* "$pulumi_home" 2>/dev/null | awk '{print $1" "$2}' | tr '\n' ';')"
+cli_version="$(PULUMI_HOME="$pulumi_home" PULUMI_SKIP_UPDATE_CHECK=true "$CLI" version)"
+[ "$cli_version" = "$PULUMI_VERSION" ] || die "$CLI reports version $cli_version, not $PULUMI_VERSION"
+log "done in $(elapsed "$t_start"); disk: $(du -sh "$(dirname "$CLI")" "$(dirname "$PROVIDER")" "$pulumi_home" \
+  "$cache/build/pulumi-$PULUMI_VERSION" "$cache/build/pulumi-resource-kubernetes-$K8S_PROVIDER_VERSION" 2>/dev/null \
+  | awk '{printf "%s %s; ", $1, $2}')"
+report
