@@ -80,7 +80,8 @@ async function verdicts(outputs: Record<string, { value: unknown }>, config: Rec
 
 export async function runDeploy(args: DeployArgs): Promise<number> {
   const cli = findPulumiCli();
-  const { stack, dispose } = await openStack({ stackName: args.stack, cli });
+  const opened = await openStack({ stackName: args.stack, cli });
+  const stack = opened.stack;
   try {
     if (args.runId !== undefined) await stack.setConfig(`${PROJECT}:runId`, { value: args.runId });
     const onOutput = (s: string): void => {
@@ -120,7 +121,7 @@ export async function runDeploy(args: DeployArgs): Promise<number> {
     process.stdout.write(summary.allPassed ? `\nAll ${summary.total} experiments passed.\n` : `\n${gateMessage(summary, args.env)}\n`);
     return 0;
   } finally {
-    dispose();
+    opened.dispose();
   }
 }
 

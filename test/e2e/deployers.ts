@@ -87,6 +87,11 @@ export function pulumiPaths(): { cli: string; pulumiHome: string; cliVersion: st
 }
 
 const PROJECT = 'chaos-stack';
+
+/** The options every operation gets, and what it returns that the e2e reads. */
+type OpOptions = { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void; signal: AbortSignal; color: 'never' };
+type OpSummary = { summary?: { resourceChanges?: Record<string, number> }; changeSummary?: Record<string, number> };
+type Operation = (stack: Stack, o: OpOptions) => Promise<OpSummary>;
 const ENGINE_TYPE = 'kubernetes:litmuschaos.io/v1alpha1:ChaosEngine';
 
 export class PulumiDeployer {
@@ -128,8 +133,7 @@ export class PulumiDeployer {
   }
 
   /** Runs one operation, collecting its text output and the engine's events. */
-  private async op(what: (stack: Stack, o: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void; signal: AbortSignal; color: 'never' }) =>
-    Promise<{ summary?: { resourceChanges?: Record<string, number> }; changeSummary?: Record<string, number> }>, stack: Stack, timeoutMs: number): Promise<OpResult> {
+  private async op(what: Operation, stack: Stack, timeoutMs: number): Promise<OpResult> {
     const startedAt = Date.now();
     let stdout = '';
     const engineOps: string[] = [];
@@ -150,7 +154,10 @@ export class PulumiDeployer {
     try {
       const r = await what(stack, { onOutput: (s) => { stdout += s; }, onEvent, signal, color: 'never' });
       const changes = r.summary?.resourceChanges ?? r.changeSummary;
-      return { code: 0, stdout, stderr: '', ms: Date.now() - startedAt, timedOut: false, engines: counts(), enginesDoneAt, startedAt, ...(changes === undefined ? {} : { changes }) };
+      return {
+        code: 0, stdout, stderr: '', ms: Date.now() - startedAt, timedOut: false, engines: counts(), enginesDoneAt, startedAt,
+        ...(changes === undefined ? {} : { changes }),
+      };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return { code: 1, stdout, stderr: message, ms: Date.now() - startedAt, timedOut: signal.aborted, engines: counts(), enginesDoneAt, startedAt };
