@@ -44,14 +44,16 @@ export const CRD_ESTABLISHED_TIMEOUT_SECONDS = 60;
  *   the local control plane) and, for a LoadBalancer, up to 10 minutes for an external address that a cluster
  *   without a load-balancer controller (minikube without `minikube tunnel`, kind, the local control plane) never
  *   assigns; the Deployments behind the Services are awaited, and probes and load tests use the cluster IP;
- * - a CustomResourceDefinition gets a bounded wait (`pulumi.com/timeoutSeconds`) for its Established condition.
+ * - a CustomResourceDefinition is awaited until its Established condition is true (`pulumi.com/waitFor`), for at most
+ *   `crdTimeoutSeconds` (`pulumi.com/timeoutSeconds`): a CRD whose names conflict never establishes.
  * Everything else keeps the provider's await logic (a Deployment is awaited until it is available, so the chaos
  * never starts against an app that is not serving yet).
  */
 export function withAwaitPolicy(objs: readonly KubeObject[], crdTimeoutSeconds = CRD_ESTABLISHED_TIMEOUT_SECONDS): KubeObject[] {
   return objs.map((o) => {
     const annotation: Record<string, string> | undefined = o.kind === 'Service' ? { 'pulumi.com/skipAwait': 'true' }
-      : o.kind === 'CustomResourceDefinition' ? { 'pulumi.com/timeoutSeconds': String(crdTimeoutSeconds) } : undefined;
+      : o.kind === 'CustomResourceDefinition'
+        ? { 'pulumi.com/waitFor': 'condition=Established', 'pulumi.com/timeoutSeconds': String(crdTimeoutSeconds) } : undefined;
     if (annotation === undefined) return o;
     const metadata = o.metadata ?? {};
     const annotations = { ...(metadata.annotations as Record<string, string> | undefined), ...annotation };

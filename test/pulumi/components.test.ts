@@ -52,7 +52,7 @@ describe('withAwaitPolicy', () => {
     const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app' } };
     const out = withAwaitPolicy([svc, crd, deploy]);
     expect(out[0]?.metadata?.annotations).toEqual({ keep: 'me', 'pulumi.com/skipAwait': 'true' });
-    expect(out[1]?.metadata?.annotations).toEqual({ 'pulumi.com/timeoutSeconds': '60' });
+    expect(out[1]?.metadata?.annotations).toEqual({ 'pulumi.com/waitFor': 'condition=Established', 'pulumi.com/timeoutSeconds': '60' });
     expect(out[2]).toBe(deploy);
     expect(svc.metadata.annotations).toEqual({ keep: 'me' });
   });
