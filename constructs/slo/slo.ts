@@ -86,9 +86,13 @@ export class ServiceLevelObjective extends Construct {
     this.prometheusUrl = props.prometheus.url;
     const sel = `testid="${props.load.testId}"`;
     const range = `[${windowSeconds}s]`;
+    // k6 writes the expected_response="false" series only once a request failed, and litmus-go's promProbe treats an
+    // empty result as an error: `or vector(0)` makes "no failure" a 0. The denominator gets no such default, so a test
+    // without traffic still yields no sample (0/0 would be NaN, which fails `<` too): no load is never a pass.
     const checks: ObjectiveCheck[] = [{
       name: 'error-ratio',
-      expr: `sum(increase(k6_http_reqs_total{${sel},expected_response="false"}${range})) / sum(increase(k6_http_reqs_total{${sel}}${range}))`,
+      expr: `(sum(increase(k6_http_reqs_total{${sel},expected_response="false"}${range})) or vector(0))`
+        + ` / sum(increase(k6_http_reqs_total{${sel}}${range}))`,
       threshold: maxErrorPercent / 100,
     }];
     if (props.latency) {
