@@ -69,11 +69,22 @@ describe('ServiceLevelObjective', () => {
     const { slo } = setup();
     expect(slo.checks).toEqual([{
       name: 'error-ratio',
-      expr: '(sum(increase(k6_http_reqs_total{testid="load-pod-network-loss",expected_response="false"}[75s])) or vector(0)) / '
-        + 'sum(increase(k6_http_reqs_total{testid="load-pod-network-loss"}[75s]))',
+      expr: "(sum(increase(k6_http_reqs_total{testid='load-pod-network-loss',expected_response='false'}[75s])) or vector(0)) / "
+        + "sum(increase(k6_http_reqs_total{testid='load-pod-network-loss'}[75s]))",
       threshold: 0.02,
     }]);
     expect(slo.probes()[0]).toMatchObject({ name: 'slo-frontend-error-ratio', mode: ProbeMode.EOT });
+  });
+
+  test('every query reaches Prometheus unchanged through litmus-go\'s shell command (no double quotes in it)', () => {
+    // litmus-go 3.31 promProbe.go runs `/bin/sh -c 'promql --host <endpoint> "<query>" --output csv'`: a double quote in
+    // the query ends the shell string, and the label values would reach Prometheus unquoted (a parse error, every run).
+    const { slo } = setup({ latency: { percentile: 95, below: Duration.millis(500) } });
+    for (const { expr } of slo.checks) {
+      expect(expr).not.toMatch(/["`$\\]/);
+      const r = spawnSync('/bin/sh', ['-c', `printf '%s' "${expr}"`], { encoding: 'utf8' });
+      expect(r.stdout).toBe(expr);
+    }
   });
 
   test('fails for an objective of 0 %', () => {
