@@ -34,6 +34,8 @@ export enum ReadbackProblem {
   API_ERROR = 'ApiError',
   /** The ChaosEngine itself does not exist. */
   ENGINE_MISSING = 'EngineMissing',
+  /** The engine's run is not over (`status.engineStatus` is not `completed`): whatever its ChaosResult holds is no verdict yet. */
+  RUNNING = 'Running',
 }
 
 /** What the experiment came to: a Litmus verdict, or the reason none could be read. */
@@ -103,7 +105,7 @@ export type EngineStatus = string;
 export interface EngineState {
   readonly uid?: string;
   readonly engineStatus?: EngineStatus;
-  /** True when the run is over: `completed`, or `stopped` (aborted). */
+  /** True when the run is over: `completed`, or `stopped` (aborted); waiting for the engine ends there. */
   readonly finished: boolean;
 }
 
@@ -134,6 +136,27 @@ export function readEngine(doc: unknown): EngineState {
     engineStatus,
     finished: engineStatus === 'completed' || engineStatus === 'stopped',
   };
+}
+
+/**
+ * What the engine's own state says before any ChaosResult is read: `undefined` when its run completed (the result
+ * decides), otherwise the outcome. An engine is only judged by its result once `status.engineStatus` is `completed`;
+ * `stopped` (the operator's abort, chaos-operator `controllers/chaosengine_controller.go`) is Stopped, and anything
+ * else (`initialized`, or no status yet) is Running. The reused ChaosResult still holds the previous run's verdict
+ * until the new run's experiment writes `Awaited`, so reading it earlier would report an old Pass for this run.
+ */
+export function engineOutcome(ref: ResultRef, engine: EngineState): ExperimentResult | undefined {
+  const what = `ChaosEngine ${ref.namespace}/${ref.engine}`;
+  if (engine.engineStatus === 'completed') return undefined;
+  if (engine.engineStatus === 'stopped') {
+    return {
+      ...problemResult(ref, ReadbackProblem.RUNNING, ''), outcome: Verdict.STOPPED,
+      reason: `${what} was stopped before its run completed (status.engineStatus 'stopped'): an aborted run has no verdict to pass`,
+    };
+  }
+  const status = engine.engineStatus === undefined || engine.engineStatus === '' ? 'no status.engineStatus yet'
+    : `status.engineStatus '${engine.engineStatus}'`;
+  return problemResult(ref, ReadbackProblem.RUNNING, `${what} has not finished its run (${status}), so it has no verdict yet`);
 }
 
 /** A result that carries no verdict: a readback problem with its reason. */

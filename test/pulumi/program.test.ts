@@ -171,7 +171,8 @@ describe('gating on verdicts', () => {
   const cases: [Shape, string][] = [
     ['fail-probe', "pod-delete (ChaosEngine app-sample-pod-delete-r1): Fail: Completed_With_Probe_Failure: probe 'frontend-access' failed"],
     ['error', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Error: TARGET_SELECTION_ERROR: no target found'],
-    ['stopped', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stopped: the run was aborted'],
+    ['stopped', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stopped: ChaosEngine litmus/app-sample-pod-delete-r1 was stopped before '
+      + 'its run completed'],
     ['awaited', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Awaited: the run has not finished'],
     ['no-status', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): NoStatus: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete has no status'],
     ['missing', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Missing: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete does not exist'],

@@ -101,6 +101,19 @@ describe('runResults', () => {
     expect(t.targets).toEqual([{ context: 'kind-e2e' }]);
   });
 
+  test('without --wait, an engine that has not completed is reported as Running and fails, whatever its ChaosResult holds', async () => {
+    const api = prodCluster({});
+    // pod-delete was started again (initialized) while its ChaosResult still holds the previous Pass of the same engine.
+    api.engine('litmus', 'app-sample-pod-delete-r1', engineDoc('litmus', 'app-sample-pod-delete-r1', 'uid-app-sample-pod-delete-r1', 'initialized'));
+    const t = io(api);
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io);
+    expect(code).toBe(1);
+    expect(t.out[0]).toMatch(/pod-delete\s+app-sample-pod-delete-r1\s+Running\s/);
+    expect(t.out.at(-1)).toBe(['Chaos gate (prod): 1 of 2 experiments did not pass:',
+      "  - pod-delete (ChaosEngine app-sample-pod-delete-r1): Running: ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run "
+        + "(status.engineStatus 'initialized'), so it has no verdict yet"].join('\n'));
+  });
+
   test('reads the engines a Pulumi update deployed from its outputs file', async () => {
     const stack = new ChaosStack(new App(), 'prod', { config: { ...environmentConfig('prod'), runId: 'r1' } });
     const outputs = JSON.stringify({ environment: 'prod', engines: stack.engineTargets.slice(0, 1) });

@@ -49,11 +49,43 @@ describe('collectOne', () => {
 
   test('without waiting, the current state is read once', async () => {
     const api = new FakeChaosApi()
-      .engine('litmus', target.engine, fixture('engine-initialized'))
+      .engine('litmus', target.engine, fixture('engine-initialized'), fixture('engine-completed'))
       .result('litmus', target.resultName, { ...fixture('awaited'), metadata: { labels: { chaosUID: UID } } });
     const r = await collectOne(api, target, { wait: false, ...clock() });
-    expect(r.outcome).toBe(Verdict.AWAITED);
+    expect(r.outcome).toBe(ReadbackProblem.RUNNING);
     expect(api.engineReads).toHaveLength(1);
+    // The engine decides: its ChaosResult is not read while the run goes on.
+    expect(api.resultReads).toEqual([]);
+  });
+
+  test('without waiting, an engine that has not completed is Running, even when its ChaosResult holds a Pass', async () => {
+    // The previous run's Pass is still in the reused ChaosResult (same engine UID) while the new run goes on.
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, fixture('engine-initialized'))
+      .result('litmus', target.resultName, fixture('pass'));
+    const r = await collectOne(api, target, { wait: false, ...clock() });
+    expect(r.outcome).toBe(ReadbackProblem.RUNNING);
+    expect(r.passed).toBe(false);
+    expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run (status.engineStatus 'initialized'), "
+      + 'so it has no verdict yet');
+    const fresh = await collectOne(new FakeChaosApi().engine('litmus', target.engine, engineDoc('litmus', target.engine, UID))
+      .result('litmus', target.resultName, fixture('pass')), target, { wait: false, ...clock() });
+    expect(fresh.outcome).toBe(ReadbackProblem.RUNNING);
+    expect(fresh.reason).toBe('ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run (no status.engineStatus yet), '
+      + 'so it has no verdict yet');
+  });
+
+  test('a stopped engine is Stopped, whatever its ChaosResult holds: an aborted run is not a pass', async () => {
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'stopped'))
+      .result('litmus', target.resultName, fixture('pass'));
+    for (const wait of [false, true]) {
+      const r = await collectOne(api, target, { wait, ...clock() });
+      expect(r.outcome).toBe(Verdict.STOPPED);
+      expect(r.passed).toBe(false);
+      expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 was stopped before its run completed (status.engineStatus 'stopped'): "
+        + 'an aborted run has no verdict to pass');
+    }
   });
 
   test('a result left by an earlier engine of the same name is stale', async () => {

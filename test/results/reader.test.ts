@@ -1,5 +1,5 @@
 import {
-  gateMessage, readChaosResult, readEngine, ReadbackProblem, summarize, Verdict,
+  engineOutcome, gateMessage, readChaosResult, readEngine, ReadbackProblem, summarize, Verdict,
 } from '../../lib/results/reader';
 import { fixture, refOf } from './fixtures';
 
@@ -114,6 +114,29 @@ describe('readEngine', () => {
     expect(readEngine(fixture('engine-stopped')).finished).toBe(true);
     expect(readEngine(fixture('engine-initialized')).finished).toBe(false);
     expect(readEngine({}).finished).toBe(false);
+  });
+});
+
+describe('engineOutcome', () => {
+  const { ref } = refOf(fixture('pass'));
+
+  test('only a completed engine is judged by its ChaosResult', () => {
+    expect(engineOutcome(ref, readEngine(fixture('engine-completed')))).toBeUndefined();
+  });
+
+  test('an initialized engine, or one without status, is Running: no verdict yet', () => {
+    for (const doc of [fixture('engine-initialized'), {}]) {
+      const r = engineOutcome(ref, readEngine(doc));
+      expect(r?.outcome).toBe(ReadbackProblem.RUNNING);
+      expect(r?.passed).toBe(false);
+    }
+  });
+
+  test('a stopped engine is Stopped', () => {
+    const r = engineOutcome(ref, readEngine(fixture('engine-stopped')));
+    expect(r?.outcome).toBe(Verdict.STOPPED);
+    expect(r?.passed).toBe(false);
+    expect(r?.reason).toMatch(/was stopped before its run completed \(status.engineStatus 'stopped'\)/);
   });
 });
 
