@@ -4,7 +4,7 @@
  * to read (timeout, missing or stale result, API error) becomes a typed result with its own reason, never a pass.
  */
 import {
-  engineOutcome, type ExperimentResult, problemResult, readChaosResult, readEngine, ReadbackProblem, type ResultRef,
+  engineOutcome, type ExperimentResult, problemResult, readEngine, ReadbackProblem, readRun, type ResultRef,
 } from './reader';
 
 /** The reads the readback needs. Each returns the object's JSON, or `undefined` when it does not exist (404). */
@@ -94,13 +94,13 @@ export async function collectOne(api: ChaosApi, target: EngineTarget, opts: Coll
     }
     await sleep(Math.max(0, Math.min(pollMs, deadline - now())));
   }
-  // An engine whose run is not over (or was aborted) is judged by its own state: its ChaosResult is not this run's yet.
+  // An engine whose run is not over (or was aborted, or re-armed) is judged by its own state: its ChaosResult is not
+  // this run's yet, so it is not even read.
   const unfinished = engineOutcome(target, engine);
   if (unfinished !== undefined) return unfinished;
   const result = await read(`ChaosResult ${target.namespace}/${target.resultName}`, () => api.getChaosResult(target.namespace, target.resultName));
   if ('error' in result) return problemResult(target, ReadbackProblem.API_ERROR, result.error);
-  // Without an engine UID there is nothing to check the result against: treat that as stale rather than trust it.
-  return readChaosResult(target, result.doc, engine.uid ?? '(engine has no metadata.uid)');
+  return readRun(target, engine, result.doc);
 }
 
 /** Waits for and reads every engine of a run, concurrently; the results keep the targets' order. */

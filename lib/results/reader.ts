@@ -4,8 +4,28 @@
  *
  * ChaosResult shape (notes/litmus.md §2): `status.experimentStatus {phase, verdict, probeSuccessPercentage,
  * errorOutput {errorCode, reason}}`, `status.probeStatuses[] {name, type, mode, status {verdict, description}}`,
- * `status.history {passedRuns, failedRuns, stoppedRuns}`, and the label `chaosUID=<engine UID>`. The same
- * ChaosResult is reused across runs, so a result is only trusted when its chaosUID is the engine's UID.
+ * `status.history {passedRuns, failedRuns, stoppedRuns}`, and the label `chaosUID=<engine UID>`.
+ *
+ * The same ChaosResult `<engine>-<experiment>` is reused by every run of every engine of that name, and a re-armed
+ * engine (`spec.engineState` set back to `active`: CronChaosTrigger, `kubectl patch`, a re-apply) keeps its UID. A
+ * verdict therefore counts only for the run that wrote it, which {@link readRun} checks in this order:
+ * 1. The engine: only `status.engineStatus: completed` with `spec.engineState` not `active` is judged by its result.
+ *    `stopped` is Stopped; `completed` with `active` is a re-arm the operator is about to run again (chaos-operator
+ *    3.18 `Reconcile`: active + completed → `reconcileForRestartAfterComplete`; `updateEngineForComplete` always
+ *    writes completed together with `stop`), and anything else is Running.
+ * 2. The engine: the result's `chaosUID` label is the engine's UID (else Stale: a result of an earlier engine).
+ * 3. The run: the result's `job-name` label names the Job of the experiment pod the engine's current run records in
+ *    `status.experiments[].experimentPod` (else Stale). Why this identifies the run: litmus-go 3.31
+ *    `result.ChaosResult` replaces the result's labels with its own experiment pod's labels (plus chaosUID) on every
+ *    write but an abort's; chaos-runner 3.18 names each run's Job `<experiment>-<6 random>` (`NewExperimentDetails`),
+ *    finds its pod by the label `job-name=<Job>` (`GetChaosPod`; the Job controller names the pod `<Job>-<suffix>`)
+ *    and records that pod in the engine status (`AwaitedExperimentStatus`, `CompletedExperimentStatus`); and the
+ *    operator empties `status.experiments` when it restarts an engine (`reconcileForRestartAfterComplete`,
+ *    `updateEngineForRestart`). So a result whose experiment never reported in this run (job not launched, pod
+ *    lost, result update failed) still carries the previous run's Job, and the runner even copies its old verdict
+ *    into the engine status: only the Job tells them apart. Timestamps cannot: a ChaosResult has none in its status,
+ *    and the engine's `lastUpdateTime` is rewritten on every status change.
+ * 4. The verdict (and, for a Pass, that its probes agree).
  */
 
 /** `status.experimentStatus.verdict` of a 3.x ChaosResult. */
@@ -101,12 +121,28 @@ export interface RunSummary {
 /** `status.engineStatus` of a ChaosEngine: `initialized`, `completed` or `stopped` (kept as written). */
 export type EngineStatus = string;
 
+/** One entry of a ChaosEngine's `status.experiments[]`, as the chaos-runner writes it for the current run. */
+export interface EngineExperiment {
+  readonly name: string;
+  /** The experiment pod of this run (`<Job>-<suffix>`), or `N/A` / `Yet to be launched`. */
+  readonly experimentPod?: string;
+  readonly status?: string;
+  readonly verdict?: string;
+}
+
 /** What the readback needs from a ChaosEngine. */
 export interface EngineState {
   readonly uid?: string;
   readonly engineStatus?: EngineStatus;
-  /** True when the run is over: `completed`, or `stopped` (aborted); waiting for the engine ends there. */
+  /** `spec.engineState`: `active` or `stop` (the operator rewrites it to `stop` when a run completes). */
+  readonly engineState?: string;
+  /**
+   * True when the run is over and will not start again by itself: `completed` (unless re-armed with
+   * `engineState: active`), or `stopped` (aborted). Waiting for the engine ends there.
+   */
   readonly finished: boolean;
+  /** `status.experiments[]` of the current run (emptied by the operator when a run restarts). */
+  readonly experiments: readonly EngineExperiment[];
 }
 
 const VERDICTS: readonly string[] = Object.values(Verdict);
@@ -130,23 +166,42 @@ function count(value: unknown): number {
 /** Reads the parts of a ChaosEngine document the readback needs. */
 export function readEngine(doc: unknown): EngineState {
   const d = obj(doc);
-  const engineStatus = str(obj(d?.status)?.engineStatus);
+  const status = obj(d?.status);
+  const engineStatus = str(status?.engineStatus);
+  const engineState = str(obj(d?.spec)?.engineState);
+  const experiments = (Array.isArray(status?.experiments) ? status.experiments : []).map((e: unknown): EngineExperiment => {
+    const x = obj(e);
+    const pod = str(x?.experimentPod);
+    const st = str(x?.status);
+    const verdict = str(x?.verdict);
+    return {
+      name: str(x?.name) ?? '', ...(pod === undefined ? {} : { experimentPod: pod }),
+      ...(st === undefined ? {} : { status: st }), ...(verdict === undefined ? {} : { verdict }),
+    };
+  });
   return {
     uid: str(obj(d?.metadata)?.uid),
     engineStatus,
-    finished: engineStatus === 'completed' || engineStatus === 'stopped',
+    ...(engineState === undefined ? {} : { engineState }),
+    finished: engineStatus === 'stopped' || (engineStatus === 'completed' && engineState !== 'active'),
+    experiments,
   };
 }
 
 /**
  * What the engine's own state says before any ChaosResult is read: `undefined` when its run completed (the result
- * decides), otherwise the outcome. An engine is only judged by its result once `status.engineStatus` is `completed`;
- * `stopped` (the operator's abort, chaos-operator `controllers/chaosengine_controller.go`) is Stopped, and anything
- * else (`initialized`, or no status yet) is Running. The reused ChaosResult still holds the previous run's verdict
- * until the new run's experiment writes `Awaited`, so reading it earlier would report an old Pass for this run.
+ * decides), otherwise the outcome. An engine is only judged by its result once `status.engineStatus` is `completed`
+ * and it is not re-armed (`spec.engineState: active`, which the operator answers with a new run); `stopped` (the
+ * operator's abort, chaos-operator `controllers/chaosengine_controller.go`) is Stopped, and anything else
+ * (`initialized`, or no status yet) is Running. The reused ChaosResult still holds the previous run's verdict until
+ * the new run's experiment writes `Awaited`, so reading it earlier would report an old Pass for this run.
  */
 export function engineOutcome(ref: ResultRef, engine: EngineState): ExperimentResult | undefined {
   const what = `ChaosEngine ${ref.namespace}/${ref.engine}`;
+  if (engine.engineStatus === 'completed' && engine.engineState === 'active') {
+    return problemResult(ref, ReadbackProblem.RUNNING,
+      `${what} was set to run again (spec.engineState 'active' on a completed engine), so its last verdict is not this run's`);
+  }
   if (engine.engineStatus === 'completed') return undefined;
   if (engine.engineStatus === 'stopped') {
     return {
@@ -209,6 +264,33 @@ export function readChaosResult(ref: ResultRef, doc: unknown, engineUid?: string
   }
   const verdict = verdictText as Verdict;
   return { ...common, outcome: verdict, passed: verdict === Verdict.PASS, reason: verdictReason(verdict, phase, probes, errorOutput) };
+}
+
+/**
+ * The verdict of one experiment of a finished engine run (rules 1 to 4 of this module's header): the engine's state,
+ * then the result's engine (chaosUID) and run (job-name against the engine's experiment pod), then the verdict.
+ */
+export function readRun(ref: ResultRef, engine: EngineState, doc: unknown): ExperimentResult {
+  const unfinished = engineOutcome(ref, engine);
+  if (unfinished !== undefined) return unfinished;
+  // Without an engine UID there is nothing to check the result against: treat that as stale rather than trust it.
+  const result = readChaosResult(ref, doc, engine.uid ?? '(engine has no metadata.uid)');
+  if (result.outcome === ReadbackProblem.MISSING || result.outcome === ReadbackProblem.STALE) return result;
+  const what = `ChaosResult ${ref.namespace}/${ref.resultName}`;
+  const unmatched = (why: string): ExperimentResult => problemResult(ref, ReadbackProblem.STALE,
+    `${what} cannot be matched to this run: ${why}, so its verdict may be from an earlier run`);
+  const job = str(obj(obj(obj(doc)?.metadata)?.labels)?.['job-name']);
+  if (job === undefined || job === '') return unmatched("it has no job-name label (litmus-go copies its experiment pod's labels onto it)");
+  const pod = engine.experiments.find((x) => x.name === ref.experiment)?.experimentPod;
+  if (pod === undefined || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pod)) {
+    return unmatched(`ChaosEngine ${ref.engine} records no experiment pod for '${ref.experiment}' in status.experiments`);
+  }
+  if (!pod.startsWith(`${job}-`) || pod.slice(job.length + 1).includes('-')) {
+    return problemResult(ref, ReadbackProblem.STALE,
+      `${what} is stale: it was written by the experiment Job '${job}', but this run of ChaosEngine ${ref.engine} ran the pod '${pod}', `
+      + 'so its verdict is from an earlier run of the same engine');
+  }
+  return result;
 }
 
 function readProbes(value: unknown): ProbeResult[] {

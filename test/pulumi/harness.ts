@@ -156,7 +156,8 @@ export function clusterFor(env: string, runId: string | undefined, shapes: Recor
   for (const e of stack.engines) {
     const shape = shapes[e.fault.name] ?? 'pass';
     const uid = `uid-${e.name}`;
-    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, uid, shape === 'timeout' ? 'initialized' : shape === 'stopped' ? 'stopped' : 'completed'));
+    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, uid, shape === 'timeout' ? 'initialized' : shape === 'stopped' ? 'stopped' : 'completed',
+      { experiment: e.fault.name }));
     if (shape === 'missing' || shape === 'timeout') continue;
     const doc = shape === 'stale' ? 'pass' : shape;
     api.result(e.namespace, e.resultName, resultFor(fixture(doc), e.name, e.fault.name, shape === 'stale' ? 'uid-of-an-earlier-engine' : uid));

@@ -21,7 +21,7 @@ function prodCluster(shapes: Record<string, string>): FakeChaosApi {
   const api = new FakeChaosApi();
   const stack = new ChaosStack(new App(), 'prod', { config: { ...environmentConfig('prod'), runId: 'r1' } });
   for (const e of stack.engines) {
-    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, `uid-${e.name}`, 'completed'));
+    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, `uid-${e.name}`, 'completed', { experiment: e.fault.name }));
     api.result(e.namespace, e.resultName, resultFor(fixture(shapes[e.fault.name] ?? 'pass'), e.name, e.fault.name, `uid-${e.name}`));
   }
   return api;
@@ -104,7 +104,8 @@ describe('runResults', () => {
   test('without --wait, an engine that has not completed is reported as Running and fails, whatever its ChaosResult holds', async () => {
     const api = prodCluster({});
     // pod-delete was started again (initialized) while its ChaosResult still holds the previous Pass of the same engine.
-    api.engine('litmus', 'app-sample-pod-delete-r1', engineDoc('litmus', 'app-sample-pod-delete-r1', 'uid-app-sample-pod-delete-r1', 'initialized'));
+    api.engine('litmus', 'app-sample-pod-delete-r1',
+      engineDoc('litmus', 'app-sample-pod-delete-r1', 'uid-app-sample-pod-delete-r1', 'initialized', { experiment: 'pod-delete' }));
     const t = io(api);
     const code = await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io);
     expect(code).toBe(1);

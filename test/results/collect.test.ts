@@ -88,6 +88,24 @@ describe('collectOne', () => {
     }
   });
 
+  test('a re-armed engine (same UID): the old verdict is not a pass, the new run\'s verdict is', async () => {
+    // Read just after the re-arm (before the operator restarts the run), then through the whole new run.
+    const states = [fixture('engine-rearmed'), fixture('engine-initialized'), fixture('engine-rerun-completed')];
+    const old = fixture('pass');
+    const before = await collectOne(new FakeChaosApi().engine('litmus', target.engine, states[0]).result('litmus', target.resultName, old),
+      target, { wait: false, ...clock() });
+    expect(before.outcome).toBe(ReadbackProblem.RUNNING);
+    const stale = await collectOne(new FakeChaosApi().engine('litmus', target.engine, ...states).result('litmus', target.resultName, old),
+      target, clock());
+    expect(stale.outcome).toBe(ReadbackProblem.STALE);
+    expect(stale.passed).toBe(false);
+    const fresh = fixture('pass');
+    fresh.metadata.labels['job-name'] = 'pod-delete-m2p7tk';
+    const passed = await collectOne(new FakeChaosApi().engine('litmus', target.engine, ...states).result('litmus', target.resultName, fresh),
+      target, clock());
+    expect(passed.outcome).toBe(Verdict.PASS);
+  });
+
   test('a result left by an earlier engine of the same name is stale', async () => {
     const api = new FakeChaosApi()
       .engine('litmus', target.engine, engineDoc('litmus', target.engine, 'uid-of-the-new-engine', 'completed'))
