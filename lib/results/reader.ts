@@ -25,7 +25,8 @@
  *    lost, result update failed) still carries the previous run's Job, and the runner even copies its old verdict
  *    into the engine status: only the Job tells them apart. Timestamps cannot: a ChaosResult has none in its status,
  *    and the engine's `lastUpdateTime` is rewritten on every status change.
- * 4. The verdict (and, for a Pass, that its probes agree).
+ * 4. The verdict. A Pass counts only when its probes agree: every probe Passed and probeSuccessPercentage 100 (else
+ *    Inconsistent; see {@link readChaosResult}).
  */
 
 /** `status.experimentStatus.verdict` of a 3.x ChaosResult. */
@@ -56,6 +57,8 @@ export enum ReadbackProblem {
   ENGINE_MISSING = 'EngineMissing',
   /** The engine's run is not over (`status.engineStatus` is not `completed`): whatever its ChaosResult holds is no verdict yet. */
   RUNNING = 'Running',
+  /** A Pass verdict its own probes contradict: a probe not Passed, or a probe success percentage other than 100. */
+  INCONSISTENT = 'Inconsistent',
 }
 
 /** What the experiment came to: a Litmus verdict, or the reason none could be read. */
@@ -263,7 +266,33 @@ export function readChaosResult(ref: ResultRef, doc: unknown, engineUid?: string
     };
   }
   const verdict = verdictText as Verdict;
+  if (verdict === Verdict.PASS) {
+    const contradiction = passContradiction(probes, probeSuccessPercentage);
+    if (contradiction !== undefined) {
+      return {
+        ...common, outcome: ReadbackProblem.INCONSISTENT, passed: false,
+        reason: `${what} says Pass, but ${contradiction}; Litmus writes a Pass only when every probe passed`,
+      };
+    }
+  }
   return { ...common, outcome: verdict, passed: verdict === Verdict.PASS, reason: verdictReason(verdict, phase, probes, errorOutput) };
+}
+
+/**
+ * Why a Pass verdict is not backed by its probes, if it is not. litmus-go 3.31 (`result.updateResultAttributes`)
+ * turns the verdict into Fail when any probe Failed and writes probeSuccessPercentage "100" with every Pass, and each
+ * probe that ran is marked Passed or Failed (`probe.markedVerdictInEnd`). A Pass with a Failed, Awaited or N/A probe,
+ * or another percentage, was not written that way (an edited or half-written result): it is not a pass.
+ */
+function passContradiction(probes: readonly ProbeResult[], probeSuccessPercentage: number | undefined): string | undefined {
+  const failed = probes.find((p) => p.verdict === 'Failed');
+  if (failed !== undefined) return `probe '${failed.name}' is Failed${failed.description ? ` (${failed.description})` : ''}`;
+  const notPassed = probes.find((p) => p.verdict !== 'Passed');
+  if (notPassed !== undefined) return `probe '${notPassed.name}' is ${notPassed.verdict}, not Passed`;
+  if (probeSuccessPercentage !== 100) {
+    return `its probeSuccessPercentage is ${probeSuccessPercentage === undefined ? 'absent' : probeSuccessPercentage}, not 100`;
+  }
+  return undefined;
 }
 
 /**

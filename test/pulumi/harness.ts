@@ -144,7 +144,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 }
 
 /** The outcome a fake cluster gives one experiment. */
-export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'no-status' | 'missing' | 'stale' | 'timeout';
+export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'no-status' | 'missing' | 'stale' | 'timeout'
+  | 'pass-failed-probe';
 
 /**
  * A fake cluster where every engine of `env` (with `runId`) completed and passed, except the experiments given in
@@ -159,8 +160,10 @@ export function clusterFor(env: string, runId: string | undefined, shapes: Recor
     api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, uid, shape === 'timeout' ? 'initialized' : shape === 'stopped' ? 'stopped' : 'completed',
       { experiment: e.fault.name }));
     if (shape === 'missing' || shape === 'timeout') continue;
-    const doc = shape === 'stale' ? 'pass' : shape;
-    api.result(e.namespace, e.resultName, resultFor(fixture(doc), e.name, e.fault.name, shape === 'stale' ? 'uid-of-an-earlier-engine' : uid));
+    const doc = fixture(shape === 'stale' || shape === 'pass-failed-probe' ? 'pass' : shape);
+    // A Pass verdict that one of its own probes contradicts.
+    if (shape === 'pass-failed-probe') doc.status.probeStatuses[0].status = { verdict: 'Failed', description: 'returned 503, expected 200' };
+    api.result(e.namespace, e.resultName, resultFor(doc, e.name, e.fault.name, shape === 'stale' ? 'uid-of-an-earlier-engine' : uid));
   }
   return api;
 }

@@ -177,6 +177,8 @@ describe('gating on verdicts', () => {
     ['no-status', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): NoStatus: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete has no status'],
     ['missing', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Missing: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete does not exist'],
     ['stale', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stale: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete is stale'],
+    ['pass-failed-probe', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Inconsistent: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete '
+      + "says Pass, but probe 'frontend-access' is Failed (returned 503, expected 200)"],
     ['timeout', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Timeout: ChaosEngine litmus/app-sample-pod-delete-r1 did not reach '
       + "status.engineStatus 'completed' or 'stopped' within 330s"],
   ];

@@ -94,6 +94,40 @@ describe('readChaosResult', () => {
     expect(r.reason).toMatch(/its chaosUID label is absent/);
   });
 
+  test('a Pass contradicted by a Failed probe is Inconsistent, not a pass', () => {
+    const doc = fixture('pass');
+    doc.status.probeStatuses.push({ name: 'slo-frontend-error-ratio', type: 'promProbe', mode: 'EOT',
+      status: { verdict: 'Failed', description: 'Actual value: 0.05. Expected value: lesser than 0.02' } });
+    const { ref, uid } = refOf(doc);
+    const r = readChaosResult(ref, doc, uid);
+    expect(r.outcome).toBe(ReadbackProblem.INCONSISTENT);
+    expect(r.passed).toBe(false);
+    expect(r.reason).toBe("ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but probe 'slo-frontend-error-ratio' is "
+      + "Failed (Actual value: 0.05. Expected value: lesser than 0.02); Litmus writes a Pass only when every probe passed");
+  });
+
+  test('a Pass whose probe success percentage is below 100 (or absent) is Inconsistent', () => {
+    const doc = fixture('pass');
+    doc.status.experimentStatus.probeSuccessPercentage = '50';
+    const { ref, uid } = refOf(doc);
+    const r = readChaosResult(ref, doc, uid);
+    expect(r.outcome).toBe(ReadbackProblem.INCONSISTENT);
+    expect(r.passed).toBe(false);
+    expect(r.probeSuccessPercentage).toBe(50);
+    expect(r.reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but its probeSuccessPercentage is 50, '
+      + 'not 100; Litmus writes a Pass only when every probe passed');
+    delete doc.status.experimentStatus.probeSuccessPercentage;
+    expect(readChaosResult(ref, doc, uid).reason).toMatch(/says Pass, but its probeSuccessPercentage is absent, not 100/);
+  });
+
+  test('a Pass with a probe that never ran (Awaited or N/A) is Inconsistent', () => {
+    const doc = fixture('pass');
+    doc.status.probeStatuses[0].status.verdict = 'Awaited';
+    const { ref, uid } = refOf(doc);
+    expect(readChaosResult(ref, doc, uid).reason).toBe("ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but probe "
+      + "'frontend-access' is Awaited, not Passed; Litmus writes a Pass only when every probe passed");
+  });
+
   test('a verdict Litmus 3.x does not write is Unrecognized, not a pass', () => {
     const doc = fixture('pass');
     doc.status.experimentStatus.verdict = 'Passed';
