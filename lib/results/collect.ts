@@ -7,10 +7,16 @@ import {
   engineOutcome, type ExperimentResult, problemResult, readEngine, ReadbackProblem, readRun, type ResultRef,
 } from './reader';
 
-/** The reads the readback needs. Each returns the object's JSON, or `undefined` when it does not exist (404). */
+/**
+ * The requests the readback makes. Each read returns the object's JSON, or `undefined` when it does not exist (404).
+ * Every request of a real implementation is bounded in time (kube-api.ts): a request that never returns would hang
+ * the deploy or the CLI.
+ */
 export interface ChaosApi {
   getChaosEngine(namespace: string, name: string): Promise<unknown>;
   getChaosResult(namespace: string, name: string): Promise<unknown>;
+  /** Sets the engine's `spec.engineState` to `stop`, which makes the operator abort its run (and its helper pods). */
+  stopChaosEngine(namespace: string, name: string): Promise<void>;
 }
 
 /** One engine of a run and how long to wait for it. */
@@ -21,8 +27,9 @@ export interface EngineTarget extends ResultRef {
 
 export interface CollectOptions {
   /**
-   * Wait until each engine's `status.engineStatus` is `completed` or `stopped` (up to its timeout). When false,
-   * the current state is read once (the CLI's default).
+   * Wait until each engine's `status.engineStatus` is `completed` or `stopped` (up to its timeout; an engine still
+   * running then is stopped, so that its chaos does not outlive the wait). When false, the current state is read once
+   * (the CLI's default) and nothing is changed.
    * @default true
    */
   readonly wait?: boolean;
@@ -66,17 +73,18 @@ export async function collectOne(api: ChaosApi, target: EngineTarget, opts: Coll
   const pollMs = (opts.pollIntervalSeconds ?? 5) * 1000;
   const engineWhat = `ChaosEngine ${target.namespace}/${target.engine}`;
   const deadline = now() + target.timeoutSeconds * 1000;
-  // Each read is tried READ_ATTEMPTS times, one poll interval apart; the last error is the one reported.
-  const read = async (what: string, get: () => Promise<unknown>): Promise<{ doc: unknown } | { error: string }> => {
-    for (let attempt = 1; ; attempt++) {
+  // Each request is tried READ_ATTEMPTS times, one poll interval apart; the last error is the one reported.
+  const attempt = async <T>(what: string, call: () => Promise<T>): Promise<{ doc: T } | { error: string }> => {
+    for (let n = 1; ; n++) {
       try {
-        return { doc: await get() };
+        return { doc: await call() };
       } catch (err) {
-        if (attempt >= READ_ATTEMPTS) return { error: `reading ${what} failed (${attempt} attempts): ${apiErrorText(err)}` };
+        if (n >= READ_ATTEMPTS) return { error: `${what} failed (${n} attempts): ${apiErrorText(err)}` };
         await sleep(pollMs);
       }
     }
   };
+  const read = (what: string, get: () => Promise<unknown>) => attempt(`reading ${what}`, get);
   let engine;
   for (;;) {
     const got = await read(engineWhat, () => api.getChaosEngine(target.namespace, target.engine));
@@ -88,9 +96,13 @@ export async function collectOne(api: ChaosApi, target: EngineTarget, opts: Coll
     engine = readEngine(doc);
     if (engine.finished || !wait) break;
     if (now() >= deadline) {
+      // Nobody waits for this run any more: stop it rather than leave its chaos running past the deploy.
+      const stopped = await attempt('stopping it (spec.engineState: stop)', () => api.stopChaosEngine(target.namespace, target.engine));
       return problemResult(target, ReadbackProblem.TIMEOUT,
         `${engineWhat} did not reach status.engineStatus 'completed' or 'stopped' within ${target.timeoutSeconds}s `
-        + `(last engineStatus: ${engine.engineStatus === undefined ? 'none' : `'${engine.engineStatus}'`})`);
+        + `(last engineStatus: ${engine.engineStatus === undefined ? 'none' : `'${engine.engineStatus}'`}); `
+        + ('error' in stopped ? `${stopped.error}, so its chaos may still be running`
+          : 'it was stopped (spec.engineState: stop) so that its chaos does not outlive the wait'));
     }
     await sleep(Math.max(0, Math.min(pollMs, deadline - now())));
   }

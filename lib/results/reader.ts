@@ -290,7 +290,7 @@ function passContradiction(probes: readonly ProbeResult[], probeSuccessPercentag
   const notPassed = probes.find((p) => p.verdict !== 'Passed');
   if (notPassed !== undefined) return `probe '${notPassed.name}' is ${notPassed.verdict}, not Passed`;
   if (probeSuccessPercentage !== 100) {
-    return `its probeSuccessPercentage is ${probeSuccessPercentage === undefined ? 'absent' : probeSuccessPercentage}, not 100`;
+    return `its probeSuccessPercentage is ${probeSuccessPercentage ?? 'absent'}, not 100`;
   }
   return undefined;
 }

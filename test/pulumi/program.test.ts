@@ -225,6 +225,15 @@ describe('gating on verdicts', () => {
     });
     expect(((await run.settle(run.outputs!.summary)).error as Error).message).toContain('within 42s');
   });
+
+  test('stops an engine that timed out, so that its chaos does not outlive the deploy, and says so', async () => {
+    const api = clusterFor('prod', 'r1', { 'pod-delete': 'timeout' });
+    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: api });
+    const message = ((await run.settle(run.outputs!.summary)).error as Error).message;
+    expect(message).toContain("within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop) so that its chaos "
+      + 'does not outlive the wait');
+    expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
+  });
 });
 
 describe('bad config', () => {

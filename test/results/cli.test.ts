@@ -28,6 +28,8 @@ function prodCluster(shapes: Record<string, string>): FakeChaosApi {
 }
 
 function io(api: FakeChaosApi) {
+  // A fake clock that each sleep advances, so a wait times out at once.
+  let clock = 0;
   const out: string[] = [];
   const written = new Map<string, string>();
   const targets: unknown[] = [];
@@ -38,8 +40,8 @@ function io(api: FakeChaosApi) {
       writeText: (path: string, text: string) => { written.set(path, text); },
       out: (line: string) => { out.push(line); },
       chaosApi: (t: unknown) => { targets.push(t); return Promise.resolve(api); },
-      now: () => 0,
-      sleep: () => Promise.resolve(),
+      now: () => clock,
+      sleep: (ms: number) => { clock += ms; return Promise.resolve(); },
     },
   };
 }
@@ -111,8 +113,20 @@ describe('runResults', () => {
     expect(code).toBe(1);
     expect(t.out[0]).toMatch(/pod-delete\s+app-sample-pod-delete-r1\s+Running\s/);
     expect(t.out.at(-1)).toBe(['Chaos gate (prod): 1 of 2 experiments did not pass:',
-      "  - pod-delete (ChaosEngine app-sample-pod-delete-r1): Running: ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run "
+      '  - pod-delete (ChaosEngine app-sample-pod-delete-r1): Running: ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run '
         + "(status.engineStatus 'initialized'), so it has no verdict yet"].join('\n'));
+  });
+
+  test('with --wait, an engine that times out is stopped and reported as Timeout', async () => {
+    const api = prodCluster({});
+    api.engine('litmus', 'app-sample-pod-delete-r1',
+      engineDoc('litmus', 'app-sample-pod-delete-r1', 'uid-app-sample-pod-delete-r1', 'initialized', { experiment: 'pod-delete' }));
+    const t = io(api);
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: true }, t.io);
+    expect(code).toBe(1);
+    expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
+    expect(t.out.at(-1)).toContain("Timeout: ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or "
+      + "'stopped' within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop)");
   });
 
   test('reads the engines a Pulumi update deployed from its outputs file', async () => {

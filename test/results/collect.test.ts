@@ -42,9 +42,26 @@ describe('collectOne', () => {
     expect(r.outcome).toBe(ReadbackProblem.TIMEOUT);
     expect(r.passed).toBe(false);
     expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or 'stopped' "
-      + "within 60s (last engineStatus: 'initialized')");
+      + "within 60s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop) so that its chaos does not outlive the wait");
     expect(c.elapsed()).toBe(60_000);
     expect(api.resultReads).toEqual([]);
+    expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
+  });
+
+  test('an engine that times out and cannot be stopped says so: its chaos may still run', async () => {
+    const api = new FakeChaosApi().engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'initialized'))
+      .fail('stop', 'litmus', target.engine, Object.assign(new Error('Forbidden'), { code: 403 }));
+    const r = await collectOne(api, target, clock());
+    expect(r.outcome).toBe(ReadbackProblem.TIMEOUT);
+    expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or 'stopped' "
+      + "within 60s (last engineStatus: 'initialized'); stopping it (spec.engineState: stop) failed (3 attempts): HTTP 403: Forbidden, "
+      + 'so its chaos may still be running');
+  });
+
+  test('without waiting nothing is stopped', async () => {
+    const api = new FakeChaosApi().engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'initialized'));
+    await collectOne(api, target, { wait: false, ...clock() });
+    expect(api.stops).toEqual([]);
   });
 
   test('without waiting, the current state is read once', async () => {
@@ -143,6 +160,7 @@ describe('collectOne', () => {
     const flaky = {
       getChaosEngine: (ns: string, name: string) => (failures-- > 0 ? Promise.reject(new Error('connect ECONNRESET')) : api.getChaosEngine(ns, name)),
       getChaosResult: (ns: string, name: string) => api.getChaosResult(ns, name),
+      stopChaosEngine: (ns: string, name: string) => api.stopChaosEngine(ns, name),
     };
     expect((await collectOne(flaky, target, clock())).outcome).toBe(Verdict.PASS);
   });

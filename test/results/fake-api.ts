@@ -4,6 +4,8 @@ import { type ChaosApi } from '../../lib/results/collect';
 export class FakeChaosApi implements ChaosApi {
   public readonly engineReads: string[] = [];
   public readonly resultReads: string[] = [];
+  /** Engines the readback stopped (`spec.engineState: stop`), as `namespace/name`. */
+  public readonly stops: string[] = [];
   private readonly engines = new Map<string, unknown[]>();
   private readonly results = new Map<string, unknown>();
   private readonly failures = new Map<string, Error>();
@@ -18,8 +20,8 @@ export class FakeChaosApi implements ChaosApi {
     return this;
   }
 
-  /** Makes reads of `kind` `namespace/name` fail with `err`. */
-  public fail(kind: 'engine' | 'result', namespace: string, name: string, err: Error): this {
+  /** Makes reads of `kind` `namespace/name` (or stopping that engine) fail with `err`. */
+  public fail(kind: 'engine' | 'result' | 'stop', namespace: string, name: string, err: Error): this {
     this.failures.set(`${kind}:${namespace}/${name}`, err);
     return this;
   }
@@ -32,6 +34,14 @@ export class FakeChaosApi implements ChaosApi {
     const states = this.engines.get(key);
     if (!states) return Promise.resolve(undefined);
     return Promise.resolve(states.length > 1 ? states.shift() : states[0]);
+  }
+
+  public stopChaosEngine(namespace: string, name: string): Promise<void> {
+    const key = `${namespace}/${name}`;
+    const err = this.failures.get(`stop:${key}`);
+    if (err) return Promise.reject(err);
+    this.stops.push(key);
+    return Promise.resolve();
   }
 
   public getChaosResult(namespace: string, name: string): Promise<unknown> {

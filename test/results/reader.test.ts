@@ -103,7 +103,7 @@ describe('readChaosResult', () => {
     expect(r.outcome).toBe(ReadbackProblem.INCONSISTENT);
     expect(r.passed).toBe(false);
     expect(r.reason).toBe("ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but probe 'slo-frontend-error-ratio' is "
-      + "Failed (Actual value: 0.05. Expected value: lesser than 0.02); Litmus writes a Pass only when every probe passed");
+      + 'Failed (Actual value: 0.05. Expected value: lesser than 0.02); Litmus writes a Pass only when every probe passed');
   });
 
   test('a Pass whose probe success percentage is below 100 (or absent) is Inconsistent', () => {
@@ -124,7 +124,7 @@ describe('readChaosResult', () => {
     const doc = fixture('pass');
     doc.status.probeStatuses[0].status.verdict = 'Awaited';
     const { ref, uid } = refOf(doc);
-    expect(readChaosResult(ref, doc, uid).reason).toBe("ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but probe "
+    expect(readChaosResult(ref, doc, uid).reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but probe '
       + "'frontend-access' is Awaited, not Passed; Litmus writes a Pass only when every probe passed");
   });
 
@@ -208,7 +208,7 @@ describe('readRun: a verdict counts only for the run that wrote it', () => {
     const r = readRun(ref, readEngine(fixture('engine-rerun-completed')), fixture('pass'));
     expect(r.outcome).toBe(ReadbackProblem.STALE);
     expect(r.passed).toBe(false);
-    expect(r.reason).toBe("ChaosResult litmus/app-sample-pod-delete-r1-pod-delete is stale: it was written by the experiment Job "
+    expect(r.reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete is stale: it was written by the experiment Job '
       + "'pod-delete-h7k2pq', but this run of ChaosEngine app-sample-pod-delete-r1 ran the pod 'pod-delete-m2p7tk-8bq2w', so its "
       + 'verdict is from an earlier run of the same engine');
   });
