@@ -139,6 +139,7 @@ export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
     run = runFromStack(args.env ?? '', args.runId);
   }
   const kube: KubeTarget = {
+    fields: { kubeconfig: '--kubeconfig', context: '--context' },
     ...(args.kubeconfig === undefined ? {} : { kubeconfig: args.kubeconfig }),
     ...(args.context === undefined ? {} : { context: args.context }),
     ...(args.requestTimeoutSeconds === undefined ? {} : { requestTimeoutSeconds: args.requestTimeoutSeconds }),

@@ -179,7 +179,8 @@ async function up(req: StandinRequest, preview: boolean): Promise<number> {
       const owner = `${args.type}::${args.name}`;
       const ignored = ignoreChanges.get(owner) ?? [];
       if (args.type === 'pulumi:providers:kubernetes') {
-        const kc = inputs.kubeconfig as string | undefined;
+        // The program hands the kubeconfig over as a secret; the engine unwraps it before calling the provider.
+        const kc = unwrapSecrets(inputs.kubeconfig) as string | undefined;
         if (kc === undefined) throw new Error('the Kubernetes provider has no kubeconfig input: set the stack config key kubeconfig');
         kubeconfig = resolve(kc);
         kube = clientFromKubeconfig(kubeconfig);

@@ -6,6 +6,7 @@ import type * as pulumiType from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { environmentConfig } from '../../stacks/environments';
 import { type ChaosApi } from '../../lib/results/collect';
+import { type KubeTarget } from '../../lib/results/kube-api';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import type * as programType from '../../stacks/pulumi/program';
 import { engineDoc, FakeChaosApi, resultFor } from '../results/fake-api';
@@ -32,8 +33,10 @@ export interface RunOptions {
   readonly preview?: boolean;
   readonly stack?: string;
   readonly chaosApi?: ChaosApi;
-  /** Called when the program builds its ChaosApi (to prove that a preview does not). */
-  readonly onChaosApi?: () => void;
+  /** Called when the program builds its ChaosApi (to prove that a preview does not), with what it builds it from. */
+  readonly onChaosApi?: (target: KubeTarget) => void;
+  /** Config keys (without the `chaos-stack:` prefix) stored as secrets, besides grafanaAdminPassword. */
+  readonly secrets?: readonly string[];
 }
 
 export interface ProgramRun {
@@ -98,7 +101,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig({
     ...Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])),
     ...opts.extraConfig,
-  }, ['chaos-stack:grafanaAdminPassword']);
+  }, ['chaos-stack:grafanaAdminPassword', ...(opts.secrets ?? []).map((k) => `chaos-stack:${k}`)]);
   const program = (await import('../../stacks/pulumi/program'));
   let outputs: programType.ProgramOutputs | undefined;
   let error: unknown;
@@ -106,8 +109,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   let clock = 0;
   try {
     outputs = await program.chaosStackProgram({
-      chaosApi: () => {
-        opts.onChaosApi?.();
+      chaosApi: (target) => {
+        opts.onChaosApi?.(target);
         if (!opts.chaosApi) return Promise.reject(new Error('the test gave no ChaosApi'));
         return Promise.resolve(opts.chaosApi);
       },

@@ -313,3 +313,51 @@ describe('an unusable cluster client', () => {
     ].join('\n'));
   });
 });
+
+describe('credentials in the kubeconfig', () => {
+  const TOKEN = 'tok-SECRET-123';
+  // A kubeconfig given as contents on one line (JSON), as `pulumi config set kubeconfig "$(kubectl config view --raw -o json | jq -c)"`.
+  const kubeconfig = JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'ci',
+    clusters: [{ name: 'ci', cluster: { server: 'https://10.0.0.1:6443' } }],
+    users: [{ name: 'ci', user: { token: TOKEN } }],
+    contexts: [{ name: 'ci', context: { cluster: 'ci', user: 'ci' } }],
+  });
+
+  test.each([false, true])('reach no output, message or plain resource input (stored as a secret: %s)', async (secret) => {
+    const targets: unknown[] = [];
+    const run = await runProgram({
+      config: baseConfig('prod', { runId: 'r1', kubeconfig }), secrets: secret ? ['kubeconfig'] : [],
+      chaosApi: clusterFor('prod', 'r1', { 'pod-delete': 'timeout' }), onChaosApi: (t) => { targets.push(t); },
+    });
+    expect(run.error).toBeUndefined();
+    const results = await run.settle(run.outputs!.results);
+    const summary = await run.settle(run.outputs!.summary);
+    const message = (summary.error as Error).message;
+    expect(message).toMatch(/^Chaos gate \(prod\): 1 of 2 experiments did not pass:/);
+    const plainOutputs = { ...run.outputs!, results: undefined, summary: undefined };
+    for (const text of [message, JSON.stringify(results.value), JSON.stringify(plainOutputs)]) expect(text).not.toContain(TOKEN);
+    // The provider gets the kubeconfig as a secret (the state encrypts it); no other input holds it.
+    const provider = run.find('pulumi:providers:kubernetes', 'k8s-prod');
+    expect(provider.inputs.kubeconfig).toEqual({ [run.pulumi.runtime.specialSigKey]: run.pulumi.runtime.specialSecretSig, value: kubeconfig });
+    const others = run.resources.map((r) => (r === provider ? { ...r, inputs: { ...r.inputs, kubeconfig: '(secret)' } } : r));
+    expect(JSON.stringify(others)).not.toContain(TOKEN);
+    // The readback still reads the cluster with it.
+    expect(targets).toEqual([{ kubeconfig }]);
+  });
+
+  test('a malformed kubeconfig fails before anything is registered, and the message does not repeat it', async () => {
+    const broken = kubeconfig.slice(0, -20);
+    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1', kubeconfig: broken }), secrets: ['kubeconfig'] });
+    expect((run.error as Error).message).toBe('Invalid kubeconfig: (a value that is neither a kubeconfig nor a path, not shown); must be the '
+      + 'path of a kubeconfig file, or a kubeconfig itself (YAML or JSON with apiVersion and clusters).');
+    expect(run.resources).toEqual([]);
+  });
+
+  test('kubernetes:kubeconfig is refused without repeating its value', async () => {
+    const run = await runProgram({ config: baseConfig('prod'), extraConfig: { 'kubernetes:kubeconfig': kubeconfig } });
+    expect((run.error as Error).message).toBe('Invalid kubernetes:kubeconfig: (a kubeconfig or its path, not shown); is not read: this project '
+      + 'deploys through an explicit Kubernetes provider; set chaos-stack:kubeconfig instead.');
+    expect(run.resources).toEqual([]);
+  });
+});

@@ -90,8 +90,8 @@ describe('runResults', () => {
     expect(t.out[0]).toContain('pod-delete           app-sample-pod-delete-r1');
     expect(t.out.at(-1)).toBe('All 2 experiments passed.');
     expect(t.written.get('chaos.xml')).toContain('tests="2" failures="0"');
-    // No kubeconfig or context given: the default kubeconfig.
-    expect(t.targets).toEqual([{}]);
+    // No kubeconfig or context given: the default kubeconfig (messages name the CLI's flags).
+    expect(t.targets).toEqual([{ fields: { kubeconfig: '--kubeconfig', context: '--context' } }]);
   });
 
   test('exits 1 and names each failing experiment when one did not pass', async () => {
@@ -100,7 +100,7 @@ describe('runResults', () => {
     expect(code).toBe(1);
     expect(t.out.at(-1)).toMatch(new RegExp('^Chaos gate \\(prod\\): 1 of 2 experiments did not pass:\n'
       + ' {2}- pod-network-latency \\(ChaosEngine app-sample-pod-network-latency-r1\\): Error: TARGET_SELECTION_ERROR'));
-    expect(t.targets).toEqual([{ context: 'kind-e2e' }]);
+    expect(t.targets).toEqual([{ fields: { kubeconfig: '--kubeconfig', context: '--context' }, context: 'kind-e2e' }]);
   });
 
   test('without --wait, an engine that has not completed is reported as Running and fails, whatever its ChaosResult holds', async () => {

@@ -125,3 +125,38 @@ describe('every request is bounded', () => {
     }
   });
 });
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  await close(server);
+  return port;
+}
+
+describe('the kubeconfig is never repeated', () => {
+  const TOKEN = 'tok-SECRET-123';
+
+  test('a kubeconfig given as contents on one line (JSON) is read as contents, and no message repeats its token', async () => {
+    const port = await closedPort();
+    const kubeconfig = JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'ci',
+      clusters: [{ name: 'ci', cluster: { server: `https://127.0.0.1:${port}` } }],
+      users: [{ name: 'ci', user: { token: TOKEN } }],
+      contexts: [{ name: 'ci', context: { cluster: 'ci', user: 'ci' } }],
+    });
+    const r = await results(['--outputs', outputsFile(5), '--kubeconfig', kubeconfig, '--poll-interval', '1']);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN);
+    // It was used as a kubeconfig: the client tried its server.
+    expect(r.stdout).toContain(`cannot reach https://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(r.code).not.toBe(0);
+  });
+
+  test('a broken kubeconfig given as contents is described, not shown', async () => {
+    const r = await results(['--outputs', outputsFile(5), '--kubeconfig', `{"apiVersion": "v1", "users": [{"user": {"token": "${TOKEN}"`]);
+    expect(r.stderr.trim()).toBe('Invalid --kubeconfig: (a value that is neither a kubeconfig nor a path, not shown); must be the path of a '
+      + 'kubeconfig file, or a kubeconfig itself (YAML or JSON with apiVersion and clusters).');
+    expect(r.stdout).not.toContain(TOKEN);
+    expect(r.code).toBe(2);
+  });
+});
