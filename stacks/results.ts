@@ -14,7 +14,7 @@ import { App } from 'cdk8s';
 import { type ChaosApi, collectRun, type EngineTarget } from '../lib/results/collect';
 import { toJUnitXml } from '../lib/results/junit';
 import { kubeChaosApi, type KubeTarget } from '../lib/results/kube-api';
-import { gateMessage, summarize } from '../lib/results/reader';
+import { gateMessage, ReadbackProblem, summarize } from '../lib/results/reader';
 import { formatTable } from '../lib/results/table';
 import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../lib/validation';
 import { ChaosStack } from './chaos-stack';
@@ -123,12 +123,19 @@ export interface CliIo {
   readonly readText: (path: string) => string | undefined;
   readonly writeText: (path: string, text: string) => void;
   readonly out: (line: string) => void;
+  /** Where the reason of exit code 2 goes (stderr). */
+  readonly err: (line: string) => void;
   readonly chaosApi: (target: KubeTarget) => Promise<ChaosApi>;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Runs the CLI; returns the exit code (0 only when every experiment passed). */
+/**
+ * Runs the CLI; returns the exit code: 0 when every experiment passed; 1 when one did not (a failed chaos run, or a
+ * verdict the cluster refused to give, such as a stale result or an API error); 2 when nothing failed that could be
+ * read but the cluster could not be reached for some experiment (this says nothing about the chaos run). Bad
+ * arguments and an unusable kubeconfig throw (the entry point exits 2).
+ */
 export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
   let run: RunToRead;
   if (args.outputs !== undefined) {
@@ -160,6 +167,12 @@ export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
     io.out(`All ${summary.total} experiments passed.`);
     return 0;
   }
+  const unreachable = results.filter((r) => r.outcome === ReadbackProblem.UNREACHABLE);
+  if (unreachable.length > 0 && unreachable.length === summary.failing.length) {
+    io.err(`Chaos results (${run.environment}): ${unreachable.length} of ${summary.total} experiments could not be read, so this is no verdict `
+      + `on the chaos run: ${unreachable[0]?.reason ?? ''}`);
+    return 2;
+  }
   io.out(gateMessage(summary, run.environment));
   return 1;
 }
@@ -170,6 +183,7 @@ if (require.main === module) {
     readText: (path) => (path === '-' ? readFileSync(0, 'utf8') : existsSync(path) ? readFileSync(path, 'utf8') : undefined),
     writeText: (path, text) => writeFileSync(path, text),
     out: (line) => console.log(line),
+    err: (line) => console.error(line),
     chaosApi: kubeChaosApi,
   };
   (async () => {

@@ -8,9 +8,20 @@ import {
 } from './reader';
 
 /**
+ * The cluster could not be reached: no connection, or no answer within the request timeout. A {@link ChaosApi} throws
+ * it for a request that got no HTTP answer at all, so that an unreachable cluster is told apart from a failed run.
+ */
+export class ClusterUnreachableError extends Error {
+  public constructor(public readonly server: string, cause: string) {
+    super(`cannot reach ${server}: ${cause}`);
+    this.name = 'ClusterUnreachableError';
+  }
+}
+
+/**
  * The requests the readback makes. Each read returns the object's JSON, or `undefined` when it does not exist (404).
  * Every request of a real implementation is bounded in time (kube-api.ts): a request that never returns would hang
- * the deploy or the CLI.
+ * the deploy or the CLI. A request without any HTTP answer throws a {@link ClusterUnreachableError}.
  */
 export interface ChaosApi {
   getChaosEngine(namespace: string, name: string): Promise<unknown>;
@@ -74,21 +85,25 @@ export async function collectOne(api: ChaosApi, target: EngineTarget, opts: Coll
   const engineWhat = `ChaosEngine ${target.namespace}/${target.engine}`;
   const deadline = now() + target.timeoutSeconds * 1000;
   // Each request is tried READ_ATTEMPTS times, one poll interval apart; the last error is the one reported.
-  const attempt = async <T>(what: string, call: () => Promise<T>): Promise<{ doc: T } | { error: string }> => {
+  const attempt = async <T>(what: string, call: () => Promise<T>): Promise<{ doc: T } | { error: string; unreachable: boolean }> => {
     for (let n = 1; ; n++) {
       try {
         return { doc: await call() };
       } catch (err) {
-        if (n >= READ_ATTEMPTS) return { error: `${what} failed (${n} attempts): ${apiErrorText(err)}` };
+        if (n >= READ_ATTEMPTS) {
+          return { error: `${what} failed (${n} attempts): ${apiErrorText(err)}`, unreachable: err instanceof ClusterUnreachableError };
+        }
         await sleep(pollMs);
       }
     }
   };
+  const failed = (got: { error: string; unreachable: boolean }): ExperimentResult =>
+    problemResult(target, got.unreachable ? ReadbackProblem.UNREACHABLE : ReadbackProblem.API_ERROR, got.error);
   const read = (what: string, get: () => Promise<unknown>) => attempt(`reading ${what}`, get);
   let engine;
   for (;;) {
     const got = await read(engineWhat, () => api.getChaosEngine(target.namespace, target.engine));
-    if ('error' in got) return problemResult(target, ReadbackProblem.API_ERROR, got.error);
+    if ('error' in got) return failed(got);
     const doc = got.doc;
     if (doc === undefined) {
       return problemResult(target, ReadbackProblem.ENGINE_MISSING, `${engineWhat} does not exist`);
@@ -111,7 +126,7 @@ export async function collectOne(api: ChaosApi, target: EngineTarget, opts: Coll
   const unfinished = engineOutcome(target, engine);
   if (unfinished !== undefined) return unfinished;
   const result = await read(`ChaosResult ${target.namespace}/${target.resultName}`, () => api.getChaosResult(target.namespace, target.resultName));
-  if ('error' in result) return problemResult(target, ReadbackProblem.API_ERROR, result.error);
+  if ('error' in result) return failed(result);
   return readRun(target, engine, result.doc);
 }
 

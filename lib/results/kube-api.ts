@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import * as YAML from 'yaml';
 import { Redacted, ValidationError } from '../validation';
-import { type ChaosApi } from './collect';
+import { type ChaosApi, ClusterUnreachableError } from './collect';
 
 /** How long one API request may take by default (connection, TLS handshake, authentication and answer). */
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
@@ -140,14 +140,6 @@ function scrubbed(err: unknown, secrets: readonly string[]): unknown {
     if (e.stack !== undefined) e.stack = clean(e.stack);
   }
   return err;
-}
-
-/** The cluster could not be reached: no connection, or no answer within the request timeout. */
-export class ClusterUnreachableError extends Error {
-  public constructor(public readonly server: string, cause: string) {
-    super(`cannot reach ${server}: ${cause}`);
-    this.name = 'ClusterUnreachableError';
-  }
 }
 
 /** A server URL for messages: scheme, host, port and path, never user information. */

@@ -53,6 +53,8 @@ export enum ReadbackProblem {
   TIMEOUT = 'Timeout',
   /** The Kubernetes API refused or failed a read. */
   API_ERROR = 'ApiError',
+  /** The cluster could not be reached (no connection, or no answer within the request timeout): no verdict was read. */
+  UNREACHABLE = 'Unreachable',
   /** The ChaosEngine itself does not exist. */
   ENGINE_MISSING = 'EngineMissing',
   /** The engine's run is not over (`status.engineStatus` is not `completed`): whatever its ChaosResult holds is no verdict yet. */

@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { environmentConfig } from '../../stacks/environments';
 import { parseArgs, runFromOutputs, runFromStack, runResults } from '../../stacks/results';
 import { ChaosStack } from '../../stacks/chaos-stack';
+import { ClusterUnreachableError } from '../../lib/results/collect';
 import { engineDoc, FakeChaosApi, resultFor } from './fake-api';
 import { fixture } from './fixtures';
 
@@ -31,14 +32,16 @@ function io(api: FakeChaosApi) {
   // A fake clock that each sleep advances, so a wait times out at once.
   let clock = 0;
   const out: string[] = [];
+  const errors: string[] = [];
   const written = new Map<string, string>();
   const targets: unknown[] = [];
   return {
-    out, written, targets,
+    out, errors, written, targets,
     io: {
       readText: readRepo,
       writeText: (path: string, text: string) => { written.set(path, text); },
       out: (line: string) => { out.push(line); },
+      err: (line: string) => { errors.push(line); },
       chaosApi: (t: unknown) => { targets.push(t); return Promise.resolve(api); },
       now: () => clock,
       sleep: (ms: number) => { clock += ms; return Promise.resolve(); },
@@ -127,6 +130,22 @@ describe('runResults', () => {
     expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
     expect(t.out.at(-1)).toContain("Timeout: ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or "
       + "'stopped' within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop)");
+  });
+
+  test('a cluster that cannot be reached exits 2, not 1: it says nothing about the chaos run', async () => {
+    const unreachable = new ClusterUnreachableError('https://10.0.0.1:6443', 'connect ECONNREFUSED 10.0.0.1:6443');
+    const t = io(prodCluster({}).fail('engine', 'litmus', 'app-sample-pod-delete-r1', unreachable)
+      .fail('engine', 'litmus', 'app-sample-pod-network-latency-r1', unreachable));
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io);
+    expect(code).toBe(2);
+    expect(t.errors).toEqual(['Chaos results (prod): 2 of 2 experiments could not be read, so this is no verdict on the chaos run: '
+      + 'reading ChaosEngine litmus/app-sample-pod-delete-r1 failed (3 attempts): cannot reach https://10.0.0.1:6443: connect ECONNREFUSED 10.0.0.1:6443']);
+  });
+
+  test('a failed experiment read beside an unreachable one still exits 1: a failed run was seen', async () => {
+    const unreachable = new ClusterUnreachableError('https://10.0.0.1:6443', 'no answer within 10s');
+    const t = io(prodCluster({ 'pod-network-latency': 'error' }).fail('engine', 'litmus', 'app-sample-pod-delete-r1', unreachable));
+    expect(await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io)).toBe(1);
   });
 
   test('reads the engines a Pulumi update deployed from its outputs file', async () => {

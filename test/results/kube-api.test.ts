@@ -76,7 +76,8 @@ describe('every request is bounded', () => {
       expect(r.seconds).toBeLessThan(30);
       expect(`${r.stdout}${r.stderr}`).toContain(`reading ChaosEngine litmus/${ENGINE} failed (3 attempts): cannot reach https://127.0.0.1:${port}: `
         + 'no answer within 1s');
-      expect(r.code).not.toBe(0);
+      // The cluster could not be read: that is not a failed chaos run.
+      expect(r.code).toBe(2);
       expect(sockets.length).toBeGreaterThanOrEqual(3);
     } finally {
       for (const s of sockets) s.destroy();
@@ -158,5 +159,32 @@ describe('the kubeconfig is never repeated', () => {
       + 'kubeconfig file, or a kubeconfig itself (YAML or JSON with apiVersion and clusters).');
     expect(r.stdout).not.toContain(TOKEN);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('exit codes: a cluster that cannot be read is not a failed chaos run', () => {
+  test('an unreachable cluster exits 2, saying it cannot reach the server', async () => {
+    const port = await closedPort();
+    const r = await results(['--outputs', outputsFile(5), '--kubeconfig', kubeconfigFile('closed.yaml', `https://127.0.0.1:${port}`),
+      '--wait', '--poll-interval', '1']);
+    expect(r.stdout).toMatch(/pod-delete\s+app-sample-pod-delete-r1\s+Unreachable\s/);
+    expect(r.stderr.trim()).toBe('Chaos results (prod): 1 of 1 experiments could not be read, so this is no verdict on the chaos run: '
+      + `reading ChaosEngine litmus/${ENGINE} failed (3 attempts): cannot reach https://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(r.code).toBe(2);
+  });
+
+  test('an empty or malformed kubeconfig file exits 2, naming the file and never its contents', async () => {
+    const empty = join(dir, 'empty-kubeconfig.yaml');
+    writeFileSync(empty, '');
+    const e = await results(['--outputs', outputsFile(5), '--kubeconfig', empty]);
+    expect(e.stderr.trim()).toBe(`Invalid --kubeconfig: '${empty}'; must be a kubeconfig file, and this file is empty.`);
+    expect(e.code).toBe(2);
+    const broken = join(dir, 'broken-kubeconfig.yaml');
+    writeFileSync(broken, 'apiVersion: v1\nusers:\n- name: ci\n  user: {token: tok-SECRET-123\n');
+    const b = await results(['--outputs', outputsFile(5), '--kubeconfig', broken]);
+    expect(b.stderr.trim()).toBe(`Invalid --kubeconfig: '${broken}'; must be a kubeconfig file (YAML or JSON with apiVersion and clusters), `
+      + 'and this file does not parse as one.');
+    expect(`${b.stdout}${b.stderr}`).not.toContain('tok-SECRET-123');
+    expect(b.code).toBe(2);
   });
 });
