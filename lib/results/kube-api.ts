@@ -128,6 +128,14 @@ function credentialsOf(text: string): string[] {
   return [text.trim(), ...found].filter((x) => x.length > 0).sort((a, b) => b.length - a.length);
 }
 
+/**
+ * `err` with the credentials of the kubeconfig `text` replaced by `(redacted)` in its message, body and stack: the
+ * safety net under every error of the client (a credential plugin's or a proxy's message may quote them).
+ */
+export function withoutCredentials(err: unknown, text: string): unknown {
+  return scrubbed(err, credentialsOf(text));
+}
+
 /** An error whose message (and body) has the given values replaced by `(redacted)`. */
 function scrubbed(err: unknown, secrets: readonly string[]): unknown {
   if (secrets.length === 0) return err;

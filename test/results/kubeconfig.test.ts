@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as YAML from 'yaml';
-import { kubeconfigSource } from '../../lib/results/kube-api';
+import { kubeconfigSource, withoutCredentials } from '../../lib/results/kube-api';
 
 const TOKEN = 'tok-SECRET-123';
 const doc = {
@@ -74,5 +74,19 @@ describe('kubeconfigSource: contents or a path, told apart without echoing conte
     const folder = join(dir, 'folder');
     mkdirSync(folder);
     expect(thrown(() => kubeconfigSource(folder))).toBe(`Invalid kubeconfig: '${folder}'; must be a kubeconfig file, and this is a folder.`);
+  });
+});
+
+describe('withoutCredentials: the safety net under every client error', () => {
+  test('blanks the kubeconfig\'s credentials (and the kubeconfig itself) out of an error\'s message and body', () => {
+    const err = Object.assign(new Error(`exec plugin failed: token ${TOKEN} rejected`), { body: `{"message":"bad token ${TOKEN}"}` });
+    const out = withoutCredentials(err, JSON.stringify(doc)) as Error & { body: string };
+    expect(out.message).toBe('exec plugin failed: token (redacted) rejected');
+    expect(out.body).toBe('{"message":"bad token (redacted)"}');
+    expect(out.stack).not.toContain(TOKEN);
+    expect((withoutCredentials(new Error(`echo ${JSON.stringify(doc)}`), JSON.stringify(doc)) as Error).message).toBe('echo (redacted)');
+    // An error without credentials is left as it is.
+    const plain = new Error('connect ECONNREFUSED 127.0.0.1:6443');
+    expect(withoutCredentials(plain, JSON.stringify(doc))).toBe(plain);
   });
 });
