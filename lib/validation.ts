@@ -17,8 +17,21 @@ export class ValidationError extends Error {
   }
 }
 
-/** Renders a value for an error message: strings quoted, durations in human form, objects as JSON. */
+/**
+ * A value that must never appear in a message because it may hold credentials (a kubeconfig, a token): messages
+ * describe it instead, e.g. `Invalid kubeconfig: (kubeconfig contents, not shown); ...`.
+ */
+export class Redacted {
+  public constructor(public readonly description: string) {}
+
+  public toString(): string {
+    return `(${this.description}, not shown)`;
+  }
+}
+
+/** Renders a value for an error message: strings quoted, durations in human form, objects as JSON, redacted values described. */
 export function describe(value: unknown): string {
+  if (value instanceof Redacted) return value.toString();
   if (value instanceof Duration) return `'${humanDuration(value)}'`;
   if (value instanceof Date) return `'${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}'`;
   if (typeof value === 'string') return `'${value}'`;

@@ -1,5 +1,6 @@
 /**
- * `npm run results -- (--outputs FILE | --env <env> [--run-id ID]) [--kubeconfig FILE] [--context NAME] [--wait] [--junit FILE]`
+ * `npm run results -- (--outputs FILE | --env <env> [--run-id ID]) [--kubeconfig FILE] [--context NAME] [--wait]
+ * [--request-timeout SECONDS] [--poll-interval SECONDS] [--junit FILE]`
  *
  * Reads the ChaosEngines and ChaosResults of a run from a cluster, prints a table, optionally writes JUnit XML, and
  * exits non-zero when any experiment did not pass. Which engines to read comes from the stack itself:
@@ -13,9 +14,9 @@ import { App } from 'cdk8s';
 import { type ChaosApi, collectRun, type EngineTarget } from '../lib/results/collect';
 import { toJUnitXml } from '../lib/results/junit';
 import { kubeChaosApi, type KubeTarget } from '../lib/results/kube-api';
-import { gateMessage, summarize } from '../lib/results/reader';
+import { gateMessage, ReadbackProblem, summarize } from '../lib/results/reader';
 import { formatTable } from '../lib/results/table';
-import { assertDnsLabel, ValidationError } from '../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../lib/validation';
 import { ChaosStack } from './chaos-stack';
 import { environmentConfig } from './environments';
 
@@ -29,16 +30,27 @@ export interface CliArgs {
   readonly runId?: string;
   readonly junit?: string;
   readonly wait: boolean;
+  /** Longest time one API request may take. @default DEFAULT_REQUEST_TIMEOUT_SECONDS (lib/results/kube-api.ts) */
+  readonly requestTimeoutSeconds?: number;
+  /** Delay between two reads of an engine (and between the attempts of a failed request). @default 5 */
+  readonly pollIntervalSeconds?: number;
 }
 
 const USAGE = 'usage: npm run results -- (--outputs FILE | --env <dev|staging|prod> [--run-id ID]) [--kubeconfig FILE] [--context NAME] '
-  + '[--wait] [--junit FILE]';
+  + '[--wait] [--request-timeout SECONDS] [--poll-interval SECONDS] [--junit FILE]';
+
+/** A whole number of seconds given on the command line. */
+function seconds(flag: string, value: string, max: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n)) throw new ValidationError(flag, value, `must be a whole number of seconds from 1 to ${max}`);
+  return assertIntegerInRange(flag, n, 1, max, 'seconds');
+}
 
 /** Parses the command line; throws with the usage on anything unexpected. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const values: Record<string, string> = {};
   let wait = false;
-  const withValue = ['--env', '--outputs', '--kubeconfig', '--context', '--run-id', '--junit'];
+  const withValue = ['--env', '--outputs', '--kubeconfig', '--context', '--run-id', '--junit', '--request-timeout', '--poll-interval'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -56,8 +68,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (values.outputs !== undefined && values['run-id'] !== undefined) {
     throw new Error(`--run-id goes with --env: the outputs name the run's engines already\n${USAGE}`);
   }
+  const requestTimeout = values['request-timeout'];
+  const pollInterval = values['poll-interval'];
   return {
     wait,
+    ...(requestTimeout === undefined ? {} : { requestTimeoutSeconds: seconds('--request-timeout', requestTimeout, 300) }),
+    ...(pollInterval === undefined ? {} : { pollIntervalSeconds: seconds('--poll-interval', pollInterval, 300) }),
     ...(values.env === undefined ? {} : { env: values.env }),
     ...(values.outputs === undefined ? {} : { outputs: values.outputs }),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
@@ -107,12 +123,19 @@ export interface CliIo {
   readonly readText: (path: string) => string | undefined;
   readonly writeText: (path: string, text: string) => void;
   readonly out: (line: string) => void;
+  /** Where the reason of exit code 2 goes (stderr). */
+  readonly err: (line: string) => void;
   readonly chaosApi: (target: KubeTarget) => Promise<ChaosApi>;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Runs the CLI; returns the exit code (0 only when every experiment passed). */
+/**
+ * Runs the CLI; returns the exit code: 0 when every experiment passed; 1 when one did not (a failed chaos run, or a
+ * verdict the cluster refused to give, such as a stale result or an API error); 2 when nothing failed that could be
+ * read but the cluster could not be reached for some experiment (this says nothing about the chaos run). Bad
+ * arguments and an unusable kubeconfig throw (the entry point exits 2).
+ */
 export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
   let run: RunToRead;
   if (args.outputs !== undefined) {
@@ -123,12 +146,15 @@ export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
     run = runFromStack(args.env ?? '', args.runId);
   }
   const kube: KubeTarget = {
+    fields: { kubeconfig: '--kubeconfig', context: '--context' },
     ...(args.kubeconfig === undefined ? {} : { kubeconfig: args.kubeconfig }),
     ...(args.context === undefined ? {} : { context: args.context }),
+    ...(args.requestTimeoutSeconds === undefined ? {} : { requestTimeoutSeconds: args.requestTimeoutSeconds }),
   };
   const api = await io.chaosApi(kube);
   const results = await collectRun(api, run.targets, {
     wait: args.wait,
+    ...(args.pollIntervalSeconds === undefined ? {} : { pollIntervalSeconds: args.pollIntervalSeconds }),
     ...(io.now === undefined ? {} : { now: io.now }), ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
   });
   io.out(formatTable(results));
@@ -141,6 +167,12 @@ export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
     io.out(`All ${summary.total} experiments passed.`);
     return 0;
   }
+  const unreachable = results.filter((r) => r.outcome === ReadbackProblem.UNREACHABLE);
+  if (unreachable.length > 0 && unreachable.length === summary.failing.length) {
+    io.err(`Chaos results (${run.environment}): ${unreachable.length} of ${summary.total} experiments could not be read, so this is no verdict `
+      + `on the chaos run: ${unreachable[0]?.reason ?? ''}`);
+    return 2;
+  }
   io.out(gateMessage(summary, run.environment));
   return 1;
 }
@@ -151,6 +183,7 @@ if (require.main === module) {
     readText: (path) => (path === '-' ? readFileSync(0, 'utf8') : existsSync(path) ? readFileSync(path, 'utf8') : undefined),
     writeText: (path, text) => writeFileSync(path, text),
     out: (line) => console.log(line),
+    err: (line) => console.error(line),
     chaosApi: kubeChaosApi,
   };
   (async () => {

@@ -84,11 +84,17 @@ export class ServiceLevelObjective extends Construct {
     const windowSeconds = wholeSeconds(`${field}.window`, props.window ?? Duration.seconds(props.load.durationSeconds + 15));
     this.mode = assertOneOf(`${field}.mode`, props.mode ?? ProbeMode.EOT, [ProbeMode.EOT, ProbeMode.CONTINUOUS]);
     this.prometheusUrl = props.prometheus.url;
-    const sel = `testid="${props.load.testId}"`;
+    // Label values in single quotes: litmus-go 3.31 runs the probe as `/bin/sh -c 'promql ... "<query>" ...'`
+    // (promProbe.go triggerPromProbe), where a double quote would end the shell string and unquote the values.
+    const sel = `testid='${props.load.testId}'`;
     const range = `[${windowSeconds}s]`;
+    // k6 writes the expected_response="false" series only once a request failed, and litmus-go's promProbe treats an
+    // empty result as an error: `or vector(0)` makes "no failure" a 0. The denominator gets no such default, so a test
+    // without traffic still yields no sample (0/0 would be NaN, which fails `<` too): no load is never a pass.
     const checks: ObjectiveCheck[] = [{
       name: 'error-ratio',
-      expr: `sum(increase(k6_http_reqs_total{${sel},expected_response="false"}${range})) / sum(increase(k6_http_reqs_total{${sel}}${range}))`,
+      expr: `(sum(increase(k6_http_reqs_total{${sel},expected_response='false'}${range})) or vector(0))`
+        + ` / sum(increase(k6_http_reqs_total{${sel}}${range}))`,
       threshold: maxErrorPercent / 100,
     }];
     if (props.latency) {

@@ -7,7 +7,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { FAULT_NAMES } from '../../constructs/litmus/faults';
 import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig } from '../environments';
 import { type CrdSourceOption } from '../../lib/pulumi/crds';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { kubeconfigSource } from '../../lib/results/kube-api';
+import { assertDnsLabel, assertIntegerInRange, Redacted, ValidationError } from '../../lib/validation';
 
 /** The Pulumi project name, which namespaces the project's config keys (`chaos-stack:<key>`). */
 export const PROJECT = 'chaos-stack';
@@ -15,7 +16,8 @@ export const PROJECT = 'chaos-stack';
 /** How the stack is deployed and its chaos read back; everything that is not the environment itself. */
 export interface DeployOptions {
   /**
-   * Path to a kubeconfig file, or its contents, for the explicit Kubernetes provider and the readback.
+   * Path to a kubeconfig file, or its contents, for the readback. It may hold credentials: it is never put in an
+   * output or a message, and the provider gets it as a secret ({@link PulumiStackConfig.kubeconfigSecret}).
    * @default - the ambient kubeconfig ($KUBECONFIG or ~/.kube/config)
    */
   readonly kubeconfig?: string;
@@ -47,6 +49,11 @@ export interface StackConfig {
 export interface PulumiStackConfig extends StackConfig {
   /** Grafana's admin password (`pulumi config set --secret grafanaAdminPassword`), for the monitoring constructs. */
   readonly grafanaAdminPassword: pulumi.Output<string>;
+  /**
+   * The kubeconfig setting as a Pulumi secret (whether or not the stack stores it with `--secret`), for the Kubernetes
+   * provider's input: contents hold credentials, and the state encrypts secrets only.
+   */
+  readonly kubeconfigSecret?: pulumi.Output<string>;
 }
 
 /** Secret keys: read with requireSecret, never passed through {@link parseStackConfig}. */
@@ -63,6 +70,19 @@ function optionalString(raw: Record<string, unknown>, key: ConfigKey): string | 
   const value = raw[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(key, value, 'must be a non-empty string');
+  return value;
+}
+
+/**
+ * The kubeconfig setting: a path or the kubeconfig itself, told apart and checked by kubeconfigSource (an existing,
+ * non-empty kubeconfig file, or contents), with messages that never repeat contents.
+ */
+function kubeconfigSetting(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ValidationError('kubeconfig', typeof value === 'string' ? value : new Redacted('a value that is not a string'), 'must be a non-empty string');
+  }
+  kubeconfigSource(value, 'kubeconfig');
   return value;
 }
 
@@ -141,7 +161,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const crdSource: CrdSourceOption = crdValue === undefined || crdValue === 'url' ? { kind: 'url' } : { kind: 'folder', path: crdValue };
 
   const waitTimeoutSeconds = optionalInteger(raw, 'waitTimeoutSeconds', 1, 86_400);
-  const kubeconfig = optionalString(raw, 'kubeconfig');
+  const kubeconfig = kubeconfigSetting(raw.kubeconfig);
   const kubeContext = optionalString(raw, 'kubeContext');
   return {
     environment: { ...base, experiments, ...(runId === undefined ? {} : { runId }) },
@@ -174,7 +194,9 @@ const PROVIDER_KEYS: Readonly<Record<string, string>> = {
 export function checkStackSettings(all: Record<string, string>, stack: string, environment: string): void {
   for (const [key, replacement] of Object.entries(PROVIDER_KEYS)) {
     if (all[key] !== undefined) {
-      throw new ValidationError(key, all[key], `is not read: this project deploys through an explicit Kubernetes provider; set ${replacement} instead`);
+      // A kubeconfig may hold credentials: never repeat it.
+      const value = key === 'kubernetes:kubeconfig' ? new Redacted('a kubeconfig or its path') : all[key];
+      throw new ValidationError(key, value, `is not read: this project deploys through an explicit Kubernetes provider; set ${replacement} instead`);
     }
   }
   if ((ENVIRONMENTS as readonly string[]).includes(stack) && stack !== environment) {
@@ -200,5 +222,9 @@ export function readStackConfig(
   }
   const parsed = parseStackConfig(raw);
   checkStackSettings(all, stack, parsed.environment.environment);
-  return { ...parsed, grafanaAdminPassword: cfg.requireSecret('grafanaAdminPassword') };
+  const kubeconfigSecret = parsed.deploy.kubeconfig === undefined ? undefined : cfg.getSecret('kubeconfig');
+  return {
+    ...parsed, grafanaAdminPassword: cfg.requireSecret('grafanaAdminPassword'),
+    ...(kubeconfigSecret === undefined ? {} : { kubeconfigSecret }),
+  };
 }

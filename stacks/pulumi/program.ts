@@ -77,7 +77,11 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
     ...(deploy.kubeconfig === undefined ? {} : { kubeconfig: deploy.kubeconfig }),
     ...(deploy.kubeContext === undefined ? {} : { context: deploy.kubeContext }),
   };
-  const provider = new k8s.Provider(`k8s-${env}`, { ...kube });
+  // The kubeconfig may hold credentials: the provider gets it as a secret, so the state encrypts it.
+  const provider = new k8s.Provider(`k8s-${env}`, {
+    ...(config.kubeconfigSecret === undefined ? {} : { kubeconfig: config.kubeconfigSecret }),
+    ...(deploy.kubeContext === undefined ? {} : { context: deploy.kubeContext }),
+  });
   // What the deployment fills each external Secret's keys with.
   const secretValues = {
     [SecretContent.GRAFANA_ADMIN_USER]: 'admin',

@@ -69,11 +69,22 @@ describe('ServiceLevelObjective', () => {
     const { slo } = setup();
     expect(slo.checks).toEqual([{
       name: 'error-ratio',
-      expr: 'sum(increase(k6_http_reqs_total{testid="load-pod-network-loss",expected_response="false"}[75s])) / '
-        + 'sum(increase(k6_http_reqs_total{testid="load-pod-network-loss"}[75s]))',
+      expr: "(sum(increase(k6_http_reqs_total{testid='load-pod-network-loss',expected_response='false'}[75s])) or vector(0)) / "
+        + "sum(increase(k6_http_reqs_total{testid='load-pod-network-loss'}[75s]))",
       threshold: 0.02,
     }]);
     expect(slo.probes()[0]).toMatchObject({ name: 'slo-frontend-error-ratio', mode: ProbeMode.EOT });
+  });
+
+  test('every query reaches Prometheus unchanged through litmus-go\'s shell command (no double quotes in it)', () => {
+    // litmus-go 3.31 promProbe.go runs `/bin/sh -c 'promql --host <endpoint> "<query>" --output csv'`: a double quote in
+    // the query ends the shell string, and the label values would reach Prometheus unquoted (a parse error, every run).
+    const { slo } = setup({ latency: { percentile: 95, below: Duration.millis(500) } });
+    for (const { expr } of slo.checks) {
+      expect(expr).not.toMatch(/["`$\\]/);
+      const r = spawnSync('/bin/sh', ['-c', `printf '%s' "${expr}"`], { encoding: 'utf8' });
+      expect(r.stdout).toBe(expr);
+    }
   });
 
   test('fails for an objective of 0 %', () => {
@@ -114,5 +125,87 @@ const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
     const r = spawnSync('promtool', ['check', 'rules', ...files], { encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/FAILED/);
     expect(r.status).toBe(0);
+  });
+
+  /**
+   * `promtool test rules` on series shaped like k6's remote write (`k6_http_reqs_total` per method/status/url, tagged
+   * with the test id; the `expected_response="false"` series exists only once a request failed). The promProbe
+   * compares the query's single sample with `<` the threshold; an empty result is a probe error in litmus-go 3.31
+   * (promProbe.go extractValueFromMetrics: "metrics doesn't contains required values"), so it is never a pass.
+   */
+  describe('the error-ratio objective on k6 series', () => {
+    const { chart, slo, load } = setup();
+    const [check] = slo.checks;
+    const dir = mkdtempSync(join(tmpdir(), 'slo-test-'));
+    const ruleFile = join(dir, 'slo.yaml');
+    writeFileSync(ruleFile, YAML.stringify(find(Testing.synth(chart), 'PrometheusRule', 'slo-frontend', 'litmus').spec));
+    const url = 'http://app-sample.testing.svc.cluster.local:80/';
+    const k6 = (extra: string) => `k6_http_reqs_total{testid="${load.testId}", method="GET", name="${url}", `
+      + `proto="HTTP/1.1", scenario="default", url="${url}", ${extra}}`;
+    const alertname = 'SloBreachedFrontendErrorRatio';
+    // The probe's comparison (criteria '<', value = the threshold), as PromQL: a sample means the probe passes.
+    const probePasses = `(${check.expr}) < ${check.threshold}`;
+
+    type Series = { series: string; values: string }[];
+    function promtoolTest(name: string, series: Series, tests: { promql_expr_test: unknown[]; alert_rule_test: unknown[] }) {
+      const file = join(dir, `${name}.test.yaml`);
+      writeFileSync(file, YAML.stringify({
+        rule_files: [ruleFile], evaluation_interval: '15s',
+        tests: [{ interval: '15s', input_series: series, ...tests }],
+      }));
+      return spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+    }
+
+    test('no failed request: the ratio is 0, the probe passes and the alert stays silent', () => {
+      const r = promtoolTest('clean', [{ series: k6('expected_response="true", status="200"'), values: '0+200x10' }], {
+        promql_expr_test: [
+          { expr: check.expr, eval_time: '2m', exp_samples: [{ labels: '{}', value: 0 }] },
+          { expr: probePasses, eval_time: '2m', exp_samples: [{ labels: '{}', value: 0 }] },
+        ],
+        alert_rule_test: [{ eval_time: '2m', alertname, exp_alerts: [] }],
+      });
+      expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    });
+
+    test('3 % of requests failed: the ratio is 0.03, the probe fails and the alert fires', () => {
+      const r = promtoolTest('breach', [
+        { series: k6('expected_response="true", status="200"'), values: '0+194x10' },
+        { series: k6('expected_response="false", status="503"'), values: '0+4x10' },
+        { series: k6('expected_response="false", status="0"'), values: '0+2x10' },
+      ], {
+        promql_expr_test: [
+          { expr: check.expr, eval_time: '2m', exp_samples: [{ labels: '{}', value: 0.03 }] },
+          { expr: probePasses, eval_time: '2m', exp_samples: [] },
+        ],
+        alert_rule_test: [{
+          eval_time: '2m', alertname,
+          exp_alerts: [{
+            exp_labels: { severity: 'critical', slo: 'frontend', objective: 'error-ratio' },
+            exp_annotations: {
+              summary: `frontend: error-ratio at or above 0.02 during the load test ${load.testId}`,
+              description: "The chaos experiment's users would have noticed: error-ratio must stay below 0.02.",
+            },
+          }],
+        }],
+      });
+      expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    });
+
+    test('no traffic (no k6 series of this test): no sample at all, so the probe cannot pass', () => {
+      const r = promtoolTest('idle', [
+        // Another load test's series must not count for this one.
+        { series: k6('expected_response="true", status="200"').replace(load.testId, 'another-load'), values: '0+200x10' },
+      ], {
+        promql_expr_test: [
+          { expr: check.expr, eval_time: '2m', exp_samples: [] },
+          { expr: probePasses, eval_time: '2m', exp_samples: [] },
+        ],
+        alert_rule_test: [{ eval_time: '2m', alertname, exp_alerts: [] }],
+      });
+      expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    });
   });
 });

@@ -7,8 +7,11 @@
  * does them (shared/reference/notes/litmus.md §1.3, §1.4, §2):
  * - a ChaosEngine created with `spec.engineState: active` gets the finalizer `chaosengine.litmuschaos.io/finalizer`
  *   and `status.engineStatus: initialized`, with `status.experiments[]` Running / `Awaited`;
+ * - each run of an experiment has its Job `<experiment>-<6 hex>` and pod `<Job>-<5 chars>` (chaos-runner, Job
+ *   controller), recorded in `status.experiments[].experimentPod`;
  * - when its run is over (after `runMs`), the experiment "pod" writes the ChaosResult `<engine>-<experiment>` in the
- *   engine namespace (created or reused: history is cumulative) with the label `chaosUID=<engine uid>`, `spec
+ *   engine namespace (created or reused: history is cumulative) with the labels `chaosUID=<engine uid>` and
+ *   `job-name=<Job>` (litmus-go copies its pod's labels; not on an abort), `spec
  *   {engine, experiment, instance}` and the 3.x status `experimentStatus {phase, verdict, probeSuccessPercentage,
  *   errorOutput}`, `probeStatuses[]`, `history {passedRuns, failedRuns, stoppedRuns, targets}`;
  * - then the operator sets `status.engineStatus: completed`, `status.experiments[]` Completed with the verdict, and
@@ -78,6 +81,8 @@ export class FakeLitmusOperator {
   private readonly log: (line: string) => void;
   /** engine uid → when its current run started (ms). */
   private readonly inFlight = new Map<string, number>();
+  /** engine uid → the Job of each experiment of its current run. */
+  private readonly runJobs = new Map<string, Map<string, string>>();
   scenario: Scenario;
   readonly stats: OperatorStats = { runsStarted: 0, runsCompleted: 0, finalizersAdded: 0, finalizersRemoved: 0, started: [] };
   /** The last error of a reconcile pass, if any (surfaced by the e2e). */
@@ -150,13 +155,22 @@ export class FakeLitmusOperator {
     const state = e.spec.engineState ?? 'active';
     const status = e.status?.engineStatus;
     const experiments = e.spec.experiments ?? [];
+    // The Job of each experiment of the current run (a new one for each run), and the pod it records.
+    const jobOf = (x: string): string => {
+      const jobs = this.runJobs.get(uid) ?? new Map<string, string>();
+      this.runJobs.set(uid, jobs);
+      if (!jobs.has(x)) jobs.set(x, `${x}-${randomBytes(3).toString('hex')}`);
+      return jobs.get(x) ?? x;
+    };
+    const podOf = (x: string): string => `${jobOf(x)}-${uid.replace(/[^a-z0-9]/g, '').slice(0, 5)}`;
     const expStatus = (st: string, verdict: string): Record<string, string>[] => experiments.map((x) => ({
-      name: x.name, runner: `${name}-runner`, experimentPod: `${x.name}-${randomBytes(3).toString('hex')}`,
+      name: x.name, runner: `${name}-runner`, experimentPod: podOf(x.name),
       status: st, verdict, lastUpdateTime: new Date().toISOString(),
     }));
 
     if (state === 'active' && (status === undefined || status === '' || status === 'completed' || status === 'stopped')) {
-      // A new engine, or a completed/stopped one set back to active: (re)start the run.
+      // A new engine, or a completed/stopped one set back to active: (re)start the run, with new Jobs.
+      this.runJobs.delete(uid);
       if (await this.patchEngine(e, {
         metadata: { finalizers: has ? finalizers : [...finalizers, FINALIZER] },
         status: { engineStatus: 'initialized', experiments: expStatus('Running', 'Awaited') },
@@ -166,7 +180,7 @@ export class FakeLitmusOperator {
         this.stats.runsStarted++;
         this.stats.started.push(`${namespace}/${name}`);
         this.log(`fake-operator: ${namespace}/${name}: run started${status === 'completed' ? ' again (engineState active on a completed engine)' : ''}`);
-        await this.resetResults(e);
+        await this.resetResults(e, jobOf);
       }
       return;
     }
@@ -184,9 +198,9 @@ export class FakeLitmusOperator {
       const outcomes = experiments.map((x) => this.scenario(name, x.name));
       if (outcomes.includes('Hang')) return; // never completes
       const verdicts: string[] = [];
-      for (const [i, x] of experiments.entries()) verdicts.push(await this.writeResult(e, x, outcomes[i] ?? 'Pass'));
+      for (const [i, x] of experiments.entries()) verdicts.push(await this.writeResult(e, x, outcomes[i] ?? 'Pass', jobOf(x.name)));
       const done = experiments.map((x, i) => ({
-        name: x.name, runner: `${name}-runner`, experimentPod: `${x.name}-${randomBytes(3).toString('hex')}`,
+        name: x.name, runner: `${name}-runner`, experimentPod: podOf(x.name),
         status: 'Completed', verdict: verdicts[i] ?? 'Pass', lastUpdateTime: new Date().toISOString(),
       }));
       // updateEngineForComplete: status completed AND spec.engineState rewritten to stop.
@@ -203,12 +217,12 @@ export class FakeLitmusOperator {
     return `${API}/namespaces/${namespace}/chaosresults${name === undefined ? '' : `/${name}`}`;
   }
 
-  /** Start of a run: an existing ChaosResult's verdict goes back to Awaited (the object is reused). */
-  private async resetResults(e: EngineDoc): Promise<void> {
+  /** Start of a run: an existing ChaosResult's verdict goes back to Awaited (the object is reused), labelled by the new pod. */
+  private async resetResults(e: EngineDoc, jobOf: (experiment: string) => string): Promise<void> {
     for (const x of e.spec.experiments ?? []) {
       const path = this.resultPath(e.metadata.namespace, `${e.metadata.name}-${x.name}`);
       const r = await this.kube.request('PATCH', path, {
-        metadata: { labels: { chaosUID: e.metadata.uid } },
+        metadata: { labels: { chaosUID: e.metadata.uid, 'job-name': jobOf(x.name) } },
         status: { experimentStatus: { phase: 'Running', verdict: 'Awaited', probeSuccessPercentage: 'Awaited', errorOutput: null } },
       }, 'application/merge-patch+json');
       if (r.status !== 200 && r.status !== 404) throw new Error(`fake operator: reset ChaosResult ${path}: ${statusMessage(r)}`);
@@ -216,7 +230,9 @@ export class FakeLitmusOperator {
   }
 
   /** Writes the ChaosResult of one experiment as litmus-go 3.31 does at the end of a run; returns the verdict. */
-  private async writeResult(e: EngineDoc, x: NonNullable<EngineDoc['spec']['experiments']>[number], outcome: Outcome | 'Stopped'): Promise<string> {
+  private async writeResult(
+    e: EngineDoc, x: NonNullable<EngineDoc['spec']['experiments']>[number], outcome: Outcome | 'Stopped', job?: string,
+  ): Promise<string> {
     const ns = e.metadata.namespace;
     const name = `${e.metadata.name}-${x.name}`;
     const existing = await this.kube.get(this.resultPath(ns, name));
@@ -276,7 +292,10 @@ export class FakeLitmusOperator {
       kind: 'ChaosResult',
       metadata: {
         name, namespace: ns,
-        labels: { ...(e.metadata.labels ?? {}), chaosUID: e.metadata.uid, name, 'app.kubernetes.io/part-of': 'litmus' },
+        labels: {
+          ...(e.metadata.labels ?? {}), chaosUID: e.metadata.uid, name, 'app.kubernetes.io/part-of': 'litmus',
+          ...(job === undefined ? {} : { 'job-name': job }),
+        },
         ...(existing.status === 200
           ? { resourceVersion: (existing.json as { metadata: { resourceVersion: string } }).metadata.resourceVersion } : {}),
       },

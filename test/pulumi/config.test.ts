@@ -1,6 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FaultName } from '../../constructs/litmus/faults';
 import { Environment } from '../../stacks/environments';
 import { checkStackSettings, parseStackConfig } from '../../stacks/pulumi/config';
+
+/** A kubeconfig file, as `pulumi config set kubeconfig <path>` names one. */
+const KUBECONFIG = join(mkdtempSync(join(tmpdir(), 'config-')), 'kubeconfig');
+writeFileSync(KUBECONFIG, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
 
 describe('parseStackConfig', () => {
   test('builds the environment config with every default', () => {
@@ -23,13 +30,13 @@ describe('parseStackConfig', () => {
   test('reads values as Pulumi stores them: strings, lists as JSON', () => {
     const c = parseStackConfig({
       environment: 'dev', runId: 'r42', experiments: '["pod-delete","container-kill"]', crdSource: '/opt/crds',
-      waitTimeoutSeconds: '600', pollIntervalSeconds: '1', kubeconfig: '/tmp/kubeconfig', kubeContext: 'e2e',
+      waitTimeoutSeconds: '600', pollIntervalSeconds: '1', kubeconfig: KUBECONFIG, kubeContext: 'e2e',
     });
     expect(c.environment.runId).toBe('r42');
     // The environment's own order is kept, whatever the order of the list.
     expect(c.environment.experiments.map((e) => e.fault.fault)).toEqual([FaultName.CONTAINER_KILL, FaultName.POD_DELETE]);
     expect(c.deploy).toEqual({
-      kubeconfig: '/tmp/kubeconfig', kubeContext: 'e2e', crdSource: { kind: 'folder', path: '/opt/crds' },
+      kubeconfig: KUBECONFIG, kubeContext: 'e2e', crdSource: { kind: 'folder', path: '/opt/crds' },
       gateOnVerdict: false, waitTimeoutSeconds: 600, pollIntervalSeconds: 1,
     });
   });
@@ -53,6 +60,9 @@ describe('parseStackConfig', () => {
     [{ environment: 'dev', pollIntervalSeconds: '1.5' }, "Invalid pollIntervalSeconds: '1.5'; must be a whole number of seconds from 1 to 300."],
     [{ environment: 'dev', crdSource: '' }, "Invalid crdSource: ''; must be a non-empty string."],
     [{ environment: 'dev', kubeContext: '  ' }, "Invalid kubeContext: '  '; must be a non-empty string."],
+    [{ environment: 'dev', kubeconfig: '/nonexistent/kubeconfig' }, "Invalid kubeconfig: '/nonexistent/kubeconfig'; must be the path of a "
+      + 'kubeconfig file, or a kubeconfig itself (YAML or JSON with apiVersion and clusters).'],
+    [{ environment: 'dev', kubeconfig: 42 }, 'Invalid kubeconfig: (a value that is not a string, not shown); must be a non-empty string.'],
     [{ environment: 'dev', gateOnVerdit: 'true' }, "Invalid chaos-stack:gateOnVerdit: 'true'; is not a config key of this project; the keys are "
       + 'environment, kubeconfig, kubeContext, experiments, crdSource, gateOnVerdict, runId, waitTimeoutSeconds, pollIntervalSeconds, grafanaAdminPassword.'],
   ])('throws for %j, naming the key, the value and what is allowed', (raw, message) => {

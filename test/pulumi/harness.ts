@@ -6,6 +6,7 @@ import type * as pulumiType from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { environmentConfig } from '../../stacks/environments';
 import { type ChaosApi } from '../../lib/results/collect';
+import { type KubeTarget } from '../../lib/results/kube-api';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import type * as programType from '../../stacks/pulumi/program';
 import { engineDoc, FakeChaosApi, resultFor } from '../results/fake-api';
@@ -32,8 +33,10 @@ export interface RunOptions {
   readonly preview?: boolean;
   readonly stack?: string;
   readonly chaosApi?: ChaosApi;
-  /** Called when the program builds its ChaosApi (to prove that a preview does not). */
-  readonly onChaosApi?: () => void;
+  /** Called when the program builds its ChaosApi (to prove that a preview does not), with what it builds it from. */
+  readonly onChaosApi?: (target: KubeTarget) => void;
+  /** Config keys (without the `chaos-stack:` prefix) stored as secrets, besides grafanaAdminPassword. */
+  readonly secrets?: readonly string[];
 }
 
 export interface ProgramRun {
@@ -98,7 +101,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig({
     ...Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])),
     ...opts.extraConfig,
-  }, ['chaos-stack:grafanaAdminPassword']);
+  }, ['chaos-stack:grafanaAdminPassword', ...(opts.secrets ?? []).map((k) => `chaos-stack:${k}`)]);
   const program = (await import('../../stacks/pulumi/program'));
   let outputs: programType.ProgramOutputs | undefined;
   let error: unknown;
@@ -106,8 +109,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   let clock = 0;
   try {
     outputs = await program.chaosStackProgram({
-      chaosApi: () => {
-        opts.onChaosApi?.();
+      chaosApi: (target) => {
+        opts.onChaosApi?.(target);
         if (!opts.chaosApi) return Promise.reject(new Error('the test gave no ChaosApi'));
         return Promise.resolve(opts.chaosApi);
       },
@@ -144,7 +147,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 }
 
 /** The outcome a fake cluster gives one experiment. */
-export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'no-status' | 'missing' | 'stale' | 'timeout';
+export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'no-status' | 'missing' | 'stale' | 'timeout'
+  | 'pass-failed-probe';
 
 /**
  * A fake cluster where every engine of `env` (with `runId`) completed and passed, except the experiments given in
@@ -156,10 +160,13 @@ export function clusterFor(env: string, runId: string | undefined, shapes: Recor
   for (const e of stack.engines) {
     const shape = shapes[e.fault.name] ?? 'pass';
     const uid = `uid-${e.name}`;
-    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, uid, shape === 'timeout' ? 'initialized' : shape === 'stopped' ? 'stopped' : 'completed'));
+    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, uid, shape === 'timeout' ? 'initialized' : shape === 'stopped' ? 'stopped' : 'completed',
+      { experiment: e.fault.name }));
     if (shape === 'missing' || shape === 'timeout') continue;
-    const doc = shape === 'stale' ? 'pass' : shape;
-    api.result(e.namespace, e.resultName, resultFor(fixture(doc), e.name, e.fault.name, shape === 'stale' ? 'uid-of-an-earlier-engine' : uid));
+    const doc = fixture(shape === 'stale' || shape === 'pass-failed-probe' ? 'pass' : shape);
+    // A Pass verdict that one of its own probes contradicts.
+    if (shape === 'pass-failed-probe') doc.status.probeStatuses[0].status = { verdict: 'Failed', description: 'returned 503, expected 200' };
+    api.result(e.namespace, e.resultName, resultFor(doc, e.name, e.fault.name, shape === 'stale' ? 'uid-of-an-earlier-engine' : uid));
   }
   return api;
 }

@@ -172,11 +172,14 @@ describe('gating on verdicts', () => {
   const cases: [Shape, string][] = [
     ['fail-probe', "pod-delete (ChaosEngine app-sample-pod-delete-r1): Fail: Completed_With_Probe_Failure: probe 'frontend-access' failed"],
     ['error', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Error: TARGET_SELECTION_ERROR: no target found'],
-    ['stopped', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stopped: the run was aborted'],
+    ['stopped', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stopped: ChaosEngine litmus/app-sample-pod-delete-r1 was stopped before '
+      + 'its run completed'],
     ['awaited', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Awaited: the run has not finished'],
     ['no-status', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): NoStatus: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete has no status'],
     ['missing', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Missing: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete does not exist'],
     ['stale', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stale: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete is stale'],
+    ['pass-failed-probe', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Inconsistent: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete '
+      + "says Pass, but probe 'frontend-access' is Failed (returned 503, expected 200)"],
     ['timeout', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Timeout: ChaosEngine litmus/app-sample-pod-delete-r1 did not reach '
       + "status.engineStatus 'completed' or 'stopped' within 330s"],
   ];
@@ -222,6 +225,15 @@ describe('gating on verdicts', () => {
       config: baseConfig('prod', { runId: 'r1', waitTimeoutSeconds: '42' }), chaosApi: clusterFor('prod', 'r1', { 'pod-delete': 'timeout' }),
     });
     expect(((await run.settle(run.outputs!.summary)).error as Error).message).toContain('within 42s');
+  });
+
+  test('stops an engine that timed out, so that its chaos does not outlive the deploy, and says so', async () => {
+    const api = clusterFor('prod', 'r1', { 'pod-delete': 'timeout' });
+    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: api });
+    const message = ((await run.settle(run.outputs!.summary)).error as Error).message;
+    expect(message).toContain("within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop) so that its chaos "
+      + 'does not outlive the wait');
+    expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
   });
 });
 
@@ -300,5 +312,53 @@ describe('an unusable cluster client', () => {
       '  - pod-network-latency (ChaosEngine app-sample-pod-network-latency-r1): ApiError: could not build a client for the readback: '
         + 'the test gave no ChaosApi',
     ].join('\n'));
+  });
+});
+
+describe('credentials in the kubeconfig', () => {
+  const TOKEN = 'tok-SECRET-123';
+  // A kubeconfig given as contents on one line (JSON), as `pulumi config set kubeconfig "$(kubectl config view --raw -o json | jq -c)"`.
+  const kubeconfig = JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'ci',
+    clusters: [{ name: 'ci', cluster: { server: 'https://10.0.0.1:6443' } }],
+    users: [{ name: 'ci', user: { token: TOKEN } }],
+    contexts: [{ name: 'ci', context: { cluster: 'ci', user: 'ci' } }],
+  });
+
+  test.each([false, true])('reach no output, message or plain resource input (stored as a secret: %s)', async (secret) => {
+    const targets: unknown[] = [];
+    const run = await runProgram({
+      config: baseConfig('prod', { runId: 'r1', kubeconfig }), secrets: secret ? ['kubeconfig'] : [],
+      chaosApi: clusterFor('prod', 'r1', { 'pod-delete': 'timeout' }), onChaosApi: (t) => { targets.push(t); },
+    });
+    expect(run.error).toBeUndefined();
+    const results = await run.settle(run.outputs!.results);
+    const summary = await run.settle(run.outputs!.summary);
+    const message = (summary.error as Error).message;
+    expect(message).toMatch(/^Chaos gate \(prod\): 1 of 2 experiments did not pass:/);
+    const plainOutputs = { ...run.outputs!, results: undefined, summary: undefined };
+    for (const text of [message, JSON.stringify(results.value), JSON.stringify(plainOutputs)]) expect(text).not.toContain(TOKEN);
+    // The provider gets the kubeconfig as a secret (the state encrypts it); no other input holds it.
+    const provider = run.find('pulumi:providers:kubernetes', 'k8s-prod');
+    expect(provider.inputs.kubeconfig).toEqual({ [run.pulumi.runtime.specialSigKey]: run.pulumi.runtime.specialSecretSig, value: kubeconfig });
+    const others = run.resources.map((r) => (r === provider ? { ...r, inputs: { ...r.inputs, kubeconfig: '(secret)' } } : r));
+    expect(JSON.stringify(others)).not.toContain(TOKEN);
+    // The readback still reads the cluster with it.
+    expect(targets).toEqual([{ kubeconfig }]);
+  });
+
+  test('a malformed kubeconfig fails before anything is registered, and the message does not repeat it', async () => {
+    const broken = kubeconfig.slice(0, -20);
+    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1', kubeconfig: broken }), secrets: ['kubeconfig'] });
+    expect((run.error as Error).message).toBe('Invalid kubeconfig: (a value that is neither a kubeconfig nor a path, not shown); must be the '
+      + 'path of a kubeconfig file, or a kubeconfig itself (YAML or JSON with apiVersion and clusters).');
+    expect(run.resources).toEqual([]);
+  });
+
+  test('kubernetes:kubeconfig is refused without repeating its value', async () => {
+    const run = await runProgram({ config: baseConfig('prod'), extraConfig: { 'kubernetes:kubeconfig': kubeconfig } });
+    expect((run.error as Error).message).toBe('Invalid kubernetes:kubeconfig: (a kubeconfig or its path, not shown); is not read: this project '
+      + 'deploys through an explicit Kubernetes provider; set chaos-stack:kubeconfig instead.');
+    expect(run.resources).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { environmentConfig } from '../../stacks/environments';
 import { parseArgs, runFromOutputs, runFromStack, runResults } from '../../stacks/results';
 import { ChaosStack } from '../../stacks/chaos-stack';
+import { ClusterUnreachableError } from '../../lib/results/collect';
 import { engineDoc, FakeChaosApi, resultFor } from './fake-api';
 import { fixture } from './fixtures';
 
@@ -21,25 +22,29 @@ function prodCluster(shapes: Record<string, string>): FakeChaosApi {
   const api = new FakeChaosApi();
   const stack = new ChaosStack(new App(), 'prod', { config: { ...environmentConfig('prod'), runId: 'r1' } });
   for (const e of stack.engines) {
-    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, `uid-${e.name}`, 'completed'));
+    api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, `uid-${e.name}`, 'completed', { experiment: e.fault.name }));
     api.result(e.namespace, e.resultName, resultFor(fixture(shapes[e.fault.name] ?? 'pass'), e.name, e.fault.name, `uid-${e.name}`));
   }
   return api;
 }
 
 function io(api: FakeChaosApi) {
+  // A fake clock that each sleep advances, so a wait times out at once.
+  let clock = 0;
   const out: string[] = [];
+  const errors: string[] = [];
   const written = new Map<string, string>();
   const targets: unknown[] = [];
   return {
-    out, written, targets,
+    out, errors, written, targets,
     io: {
       readText: readRepo,
       writeText: (path: string, text: string) => { written.set(path, text); },
       out: (line: string) => { out.push(line); },
+      err: (line: string) => { errors.push(line); },
       chaosApi: (t: unknown) => { targets.push(t); return Promise.resolve(api); },
-      now: () => 0,
-      sleep: () => Promise.resolve(),
+      now: () => clock,
+      sleep: (ms: number) => { clock += ms; return Promise.resolve(); },
     },
   };
 }
@@ -88,8 +93,8 @@ describe('runResults', () => {
     expect(t.out[0]).toContain('pod-delete           app-sample-pod-delete-r1');
     expect(t.out.at(-1)).toBe('All 2 experiments passed.');
     expect(t.written.get('chaos.xml')).toContain('tests="2" failures="0"');
-    // No kubeconfig or context given: the default kubeconfig.
-    expect(t.targets).toEqual([{}]);
+    // No kubeconfig or context given: the default kubeconfig (messages name the CLI's flags).
+    expect(t.targets).toEqual([{ fields: { kubeconfig: '--kubeconfig', context: '--context' } }]);
   });
 
   test('exits 1 and names each failing experiment when one did not pass', async () => {
@@ -98,7 +103,49 @@ describe('runResults', () => {
     expect(code).toBe(1);
     expect(t.out.at(-1)).toMatch(new RegExp('^Chaos gate \\(prod\\): 1 of 2 experiments did not pass:\n'
       + ' {2}- pod-network-latency \\(ChaosEngine app-sample-pod-network-latency-r1\\): Error: TARGET_SELECTION_ERROR'));
-    expect(t.targets).toEqual([{ context: 'kind-e2e' }]);
+    expect(t.targets).toEqual([{ fields: { kubeconfig: '--kubeconfig', context: '--context' }, context: 'kind-e2e' }]);
+  });
+
+  test('without --wait, an engine that has not completed is reported as Running and fails, whatever its ChaosResult holds', async () => {
+    const api = prodCluster({});
+    // pod-delete was started again (initialized) while its ChaosResult still holds the previous Pass of the same engine.
+    api.engine('litmus', 'app-sample-pod-delete-r1',
+      engineDoc('litmus', 'app-sample-pod-delete-r1', 'uid-app-sample-pod-delete-r1', 'initialized', { experiment: 'pod-delete' }));
+    const t = io(api);
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io);
+    expect(code).toBe(1);
+    expect(t.out[0]).toMatch(/pod-delete\s+app-sample-pod-delete-r1\s+Running\s/);
+    expect(t.out.at(-1)).toBe(['Chaos gate (prod): 1 of 2 experiments did not pass:',
+      '  - pod-delete (ChaosEngine app-sample-pod-delete-r1): Running: ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run '
+        + "(status.engineStatus 'initialized'), so it has no verdict yet"].join('\n'));
+  });
+
+  test('with --wait, an engine that times out is stopped and reported as Timeout', async () => {
+    const api = prodCluster({});
+    api.engine('litmus', 'app-sample-pod-delete-r1',
+      engineDoc('litmus', 'app-sample-pod-delete-r1', 'uid-app-sample-pod-delete-r1', 'initialized', { experiment: 'pod-delete' }));
+    const t = io(api);
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: true }, t.io);
+    expect(code).toBe(1);
+    expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
+    expect(t.out.at(-1)).toContain("Timeout: ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or "
+      + "'stopped' within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop)");
+  });
+
+  test('a cluster that cannot be reached exits 2, not 1: it says nothing about the chaos run', async () => {
+    const unreachable = new ClusterUnreachableError('https://10.0.0.1:6443', 'connect ECONNREFUSED 10.0.0.1:6443');
+    const t = io(prodCluster({}).fail('engine', 'litmus', 'app-sample-pod-delete-r1', unreachable)
+      .fail('engine', 'litmus', 'app-sample-pod-network-latency-r1', unreachable));
+    const code = await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io);
+    expect(code).toBe(2);
+    expect(t.errors).toEqual(['Chaos results (prod): 2 of 2 experiments could not be read, so this is no verdict on the chaos run: '
+      + 'reading ChaosEngine litmus/app-sample-pod-delete-r1 failed (3 attempts): cannot reach https://10.0.0.1:6443: connect ECONNREFUSED 10.0.0.1:6443']);
+  });
+
+  test('a failed experiment read beside an unreachable one still exits 1: a failed run was seen', async () => {
+    const unreachable = new ClusterUnreachableError('https://10.0.0.1:6443', 'no answer within 10s');
+    const t = io(prodCluster({ 'pod-network-latency': 'error' }).fail('engine', 'litmus', 'app-sample-pod-delete-r1', unreachable));
+    expect(await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io)).toBe(1);
   });
 
   test('reads the engines a Pulumi update deployed from its outputs file', async () => {

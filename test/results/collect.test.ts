@@ -42,18 +42,85 @@ describe('collectOne', () => {
     expect(r.outcome).toBe(ReadbackProblem.TIMEOUT);
     expect(r.passed).toBe(false);
     expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or 'stopped' "
-      + "within 60s (last engineStatus: 'initialized')");
+      + "within 60s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop) so that its chaos does not outlive the wait");
     expect(c.elapsed()).toBe(60_000);
     expect(api.resultReads).toEqual([]);
+    expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
+  });
+
+  test('an engine that times out and cannot be stopped says so: its chaos may still run', async () => {
+    const api = new FakeChaosApi().engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'initialized'))
+      .fail('stop', 'litmus', target.engine, Object.assign(new Error('Forbidden'), { code: 403 }));
+    const r = await collectOne(api, target, clock());
+    expect(r.outcome).toBe(ReadbackProblem.TIMEOUT);
+    expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 did not reach status.engineStatus 'completed' or 'stopped' "
+      + "within 60s (last engineStatus: 'initialized'); stopping it (spec.engineState: stop) failed (3 attempts): HTTP 403: Forbidden, "
+      + 'so its chaos may still be running');
+  });
+
+  test('without waiting nothing is stopped', async () => {
+    const api = new FakeChaosApi().engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'initialized'));
+    await collectOne(api, target, { wait: false, ...clock() });
+    expect(api.stops).toEqual([]);
   });
 
   test('without waiting, the current state is read once', async () => {
     const api = new FakeChaosApi()
-      .engine('litmus', target.engine, fixture('engine-initialized'))
+      .engine('litmus', target.engine, fixture('engine-initialized'), fixture('engine-completed'))
       .result('litmus', target.resultName, { ...fixture('awaited'), metadata: { labels: { chaosUID: UID } } });
     const r = await collectOne(api, target, { wait: false, ...clock() });
-    expect(r.outcome).toBe(Verdict.AWAITED);
+    expect(r.outcome).toBe(ReadbackProblem.RUNNING);
     expect(api.engineReads).toHaveLength(1);
+    // The engine decides: its ChaosResult is not read while the run goes on.
+    expect(api.resultReads).toEqual([]);
+  });
+
+  test('without waiting, an engine that has not completed is Running, even when its ChaosResult holds a Pass', async () => {
+    // The previous run's Pass is still in the reused ChaosResult (same engine UID) while the new run goes on.
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, fixture('engine-initialized'))
+      .result('litmus', target.resultName, fixture('pass'));
+    const r = await collectOne(api, target, { wait: false, ...clock() });
+    expect(r.outcome).toBe(ReadbackProblem.RUNNING);
+    expect(r.passed).toBe(false);
+    expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run (status.engineStatus 'initialized'), "
+      + 'so it has no verdict yet');
+    const fresh = await collectOne(new FakeChaosApi().engine('litmus', target.engine, engineDoc('litmus', target.engine, UID))
+      .result('litmus', target.resultName, fixture('pass')), target, { wait: false, ...clock() });
+    expect(fresh.outcome).toBe(ReadbackProblem.RUNNING);
+    expect(fresh.reason).toBe('ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run (no status.engineStatus yet), '
+      + 'so it has no verdict yet');
+  });
+
+  test('a stopped engine is Stopped, whatever its ChaosResult holds: an aborted run is not a pass', async () => {
+    const api = new FakeChaosApi()
+      .engine('litmus', target.engine, engineDoc('litmus', target.engine, UID, 'stopped'))
+      .result('litmus', target.resultName, fixture('pass'));
+    for (const wait of [false, true]) {
+      const r = await collectOne(api, target, { wait, ...clock() });
+      expect(r.outcome).toBe(Verdict.STOPPED);
+      expect(r.passed).toBe(false);
+      expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 was stopped before its run completed (status.engineStatus 'stopped'): "
+        + 'an aborted run has no verdict to pass');
+    }
+  });
+
+  test('a re-armed engine (same UID): the old verdict is not a pass, the new run\'s verdict is', async () => {
+    // Read just after the re-arm (before the operator restarts the run), then through the whole new run.
+    const states = [fixture('engine-rearmed'), fixture('engine-initialized'), fixture('engine-rerun-completed')];
+    const old = fixture('pass');
+    const before = await collectOne(new FakeChaosApi().engine('litmus', target.engine, states[0]).result('litmus', target.resultName, old),
+      target, { wait: false, ...clock() });
+    expect(before.outcome).toBe(ReadbackProblem.RUNNING);
+    const stale = await collectOne(new FakeChaosApi().engine('litmus', target.engine, ...states).result('litmus', target.resultName, old),
+      target, clock());
+    expect(stale.outcome).toBe(ReadbackProblem.STALE);
+    expect(stale.passed).toBe(false);
+    const fresh = fixture('pass');
+    fresh.metadata.labels['job-name'] = 'pod-delete-m2p7tk';
+    const passed = await collectOne(new FakeChaosApi().engine('litmus', target.engine, ...states).result('litmus', target.resultName, fresh),
+      target, clock());
+    expect(passed.outcome).toBe(Verdict.PASS);
   });
 
   test('a result left by an earlier engine of the same name is stale', async () => {
@@ -93,6 +160,7 @@ describe('collectOne', () => {
     const flaky = {
       getChaosEngine: (ns: string, name: string) => (failures-- > 0 ? Promise.reject(new Error('connect ECONNRESET')) : api.getChaosEngine(ns, name)),
       getChaosResult: (ns: string, name: string) => api.getChaosResult(ns, name),
+      stopChaosEngine: (ns: string, name: string) => api.stopChaosEngine(ns, name),
     };
     expect((await collectOne(flaky, target, clock())).outcome).toBe(Verdict.PASS);
   });

@@ -1,5 +1,5 @@
 import {
-  gateMessage, readChaosResult, readEngine, ReadbackProblem, summarize, Verdict,
+  engineOutcome, gateMessage, readChaosResult, readEngine, ReadbackProblem, readRun, summarize, Verdict,
 } from '../../lib/results/reader';
 import { fixture, refOf } from './fixtures';
 
@@ -94,6 +94,40 @@ describe('readChaosResult', () => {
     expect(r.reason).toMatch(/its chaosUID label is absent/);
   });
 
+  test('a Pass contradicted by a Failed probe is Inconsistent, not a pass', () => {
+    const doc = fixture('pass');
+    doc.status.probeStatuses.push({ name: 'slo-frontend-error-ratio', type: 'promProbe', mode: 'EOT',
+      status: { verdict: 'Failed', description: 'Actual value: 0.05. Expected value: lesser than 0.02' } });
+    const { ref, uid } = refOf(doc);
+    const r = readChaosResult(ref, doc, uid);
+    expect(r.outcome).toBe(ReadbackProblem.INCONSISTENT);
+    expect(r.passed).toBe(false);
+    expect(r.reason).toBe("ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but probe 'slo-frontend-error-ratio' is "
+      + 'Failed (Actual value: 0.05. Expected value: lesser than 0.02); Litmus writes a Pass only when every probe passed');
+  });
+
+  test('a Pass whose probe success percentage is below 100 (or absent) is Inconsistent', () => {
+    const doc = fixture('pass');
+    doc.status.experimentStatus.probeSuccessPercentage = '50';
+    const { ref, uid } = refOf(doc);
+    const r = readChaosResult(ref, doc, uid);
+    expect(r.outcome).toBe(ReadbackProblem.INCONSISTENT);
+    expect(r.passed).toBe(false);
+    expect(r.probeSuccessPercentage).toBe(50);
+    expect(r.reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but its probeSuccessPercentage is 50, '
+      + 'not 100; Litmus writes a Pass only when every probe passed');
+    delete doc.status.experimentStatus.probeSuccessPercentage;
+    expect(readChaosResult(ref, doc, uid).reason).toMatch(/says Pass, but its probeSuccessPercentage is absent, not 100/);
+  });
+
+  test('a Pass with a probe that never ran (Awaited or N/A) is Inconsistent', () => {
+    const doc = fixture('pass');
+    doc.status.probeStatuses[0].status.verdict = 'Awaited';
+    const { ref, uid } = refOf(doc);
+    expect(readChaosResult(ref, doc, uid).reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete says Pass, but probe '
+      + "'frontend-access' is Awaited, not Passed; Litmus writes a Pass only when every probe passed");
+  });
+
   test('a verdict Litmus 3.x does not write is Unrecognized, not a pass', () => {
     const doc = fixture('pass');
     doc.status.experimentStatus.verdict = 'Passed';
@@ -107,13 +141,105 @@ describe('readChaosResult', () => {
 
 describe('readEngine', () => {
   test('a completed engine is finished and gives its UID', () => {
-    expect(readEngine(fixture('engine-completed'))).toEqual({ uid: '0d6c1f3e-7a52-4b1e-a0c4-2f6b9e8d7a11', engineStatus: 'completed', finished: true });
+    expect(readEngine(fixture('engine-completed'))).toEqual({
+      uid: '0d6c1f3e-7a52-4b1e-a0c4-2f6b9e8d7a11', engineStatus: 'completed', engineState: 'stop', finished: true,
+      experiments: [{ name: 'pod-delete', experimentPod: 'pod-delete-h7k2pq-4xz8v', status: 'Completed', verdict: 'Pass' }],
+    });
   });
 
   test('a stopped engine is finished; an initialized one is not', () => {
     expect(readEngine(fixture('engine-stopped')).finished).toBe(true);
     expect(readEngine(fixture('engine-initialized')).finished).toBe(false);
     expect(readEngine({}).finished).toBe(false);
+  });
+});
+
+describe('engineOutcome', () => {
+  const { ref } = refOf(fixture('pass'));
+
+  test('only a completed engine is judged by its ChaosResult', () => {
+    expect(engineOutcome(ref, readEngine(fixture('engine-completed')))).toBeUndefined();
+  });
+
+  test('an initialized engine, or one without status, is Running: no verdict yet', () => {
+    for (const doc of [fixture('engine-initialized'), {}]) {
+      const r = engineOutcome(ref, readEngine(doc));
+      expect(r?.outcome).toBe(ReadbackProblem.RUNNING);
+      expect(r?.passed).toBe(false);
+    }
+  });
+
+  test('a stopped engine is Stopped', () => {
+    const r = engineOutcome(ref, readEngine(fixture('engine-stopped')));
+    expect(r?.outcome).toBe(Verdict.STOPPED);
+    expect(r?.passed).toBe(false);
+    expect(r?.reason).toMatch(/was stopped before its run completed \(status.engineStatus 'stopped'\)/);
+  });
+});
+
+describe('readRun: a verdict counts only for the run that wrote it', () => {
+  // engine-completed ran Job pod-delete-h7k2pq, whose pod wrote pass.yaml. The CronChaosTrigger then set
+  // engineState back to active on the same engine (same UID): engine-rearmed, then engine-rerun-completed (Job
+  // pod-delete-m2p7tk), whose experiment never reported.
+  const { ref } = refOf(fixture('pass'));
+  const freshPass = () => {
+    const doc = fixture('pass');
+    doc.metadata.labels['job-name'] = 'pod-delete-m2p7tk';
+    return doc;
+  };
+
+  test('the run that wrote the result passes', () => {
+    const r = readRun(ref, readEngine(fixture('engine-completed')), fixture('pass'));
+    expect(r.outcome).toBe(Verdict.PASS);
+    expect(r.passed).toBe(true);
+  });
+
+  test('a re-armed engine (spec.engineState active on a completed engine) is Running: its last verdict is not the new run\'s', () => {
+    const engine = readEngine(fixture('engine-rearmed'));
+    expect(engine.finished).toBe(false);
+    const r = readRun(ref, engine, fixture('pass'));
+    expect(r.outcome).toBe(ReadbackProblem.RUNNING);
+    expect(r.passed).toBe(false);
+    expect(r.reason).toBe("ChaosEngine litmus/app-sample-pod-delete-r1 was set to run again (spec.engineState 'active' on a completed "
+      + "engine), so its last verdict is not this run's");
+  });
+
+  test('same UID, verdict written before the re-activation: Stale, not a pass', () => {
+    const r = readRun(ref, readEngine(fixture('engine-rerun-completed')), fixture('pass'));
+    expect(r.outcome).toBe(ReadbackProblem.STALE);
+    expect(r.passed).toBe(false);
+    expect(r.reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete is stale: it was written by the experiment Job '
+      + "'pod-delete-h7k2pq', but this run of ChaosEngine app-sample-pod-delete-r1 ran the pod 'pod-delete-m2p7tk-8bq2w', so its "
+      + 'verdict is from an earlier run of the same engine');
+  });
+
+  test('same UID, verdict written by the re-activated run: a pass', () => {
+    const r = readRun(ref, readEngine(fixture('engine-rerun-completed')), freshPass());
+    expect(r.outcome).toBe(Verdict.PASS);
+    expect(r.passed).toBe(true);
+  });
+
+  test('a result or an engine that cannot be matched to a run is Stale', () => {
+    const unlabelled = fixture('pass');
+    delete unlabelled.metadata.labels['job-name'];
+    const noLabel = readRun(ref, readEngine(fixture('engine-completed')), unlabelled);
+    expect(noLabel.outcome).toBe(ReadbackProblem.STALE);
+    expect(noLabel.reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete cannot be matched to this run: it has no '
+      + "job-name label (litmus-go copies its experiment pod's labels onto it), so its verdict may be from an earlier run");
+    const engine = fixture('engine-completed');
+    engine.status.experiments[0].experimentPod = 'N/A';
+    const noPod = readRun(ref, readEngine(engine), fixture('pass'));
+    expect(noPod.outcome).toBe(ReadbackProblem.STALE);
+    expect(noPod.reason).toBe('ChaosResult litmus/app-sample-pod-delete-r1-pod-delete cannot be matched to this run: ChaosEngine '
+      + "app-sample-pod-delete-r1 records no experiment pod for 'pod-delete' in status.experiments, so its verdict may be from an earlier run");
+    delete engine.status.experiments;
+    expect(readRun(ref, readEngine(engine), fixture('pass')).outcome).toBe(ReadbackProblem.STALE);
+  });
+
+  test('the UID check still comes first', () => {
+    const engine = fixture('engine-completed');
+    engine.metadata.uid = 'a-new-engine';
+    expect(readRun(ref, readEngine(engine), fixture('pass')).reason).toMatch(/its chaosUID label is '0d6c1f3e-/);
   });
 });
 
