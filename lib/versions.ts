@@ -2,6 +2,7 @@
  * Every pinned third-party version and image of the stack, in one place. Bumping Litmus or an image is a
  * one-line change here, reviewed through the manifest snapshots.
  */
+import { assertPinned, ValidationError } from './validation';
 
 /** The LitmusChaos release the stack targets (operator, runner, experiments, exporter, scheduler). */
 export const LITMUS_VERSION = '3.31.0';
@@ -70,6 +71,28 @@ export const IMAGES = {
 
 /** The name of a pinned image of the stack. */
 export type ImageName = keyof typeof IMAGES;
+
+/**
+ * Replacement images by name, e.g. `{ nginxUnprivileged: 'registry.example/nginx:1.29.3' }` for a mirror or a
+ * local build. One typed map, threaded from ChaosStackProps to every construct that sets an image; each
+ * replacement must be pinned like the defaults.
+ */
+export type ImageOverrides = Readonly<Partial<Record<ImageName, string>>>;
+
+/** The image to run for `name`: the override when one is given (checked: known name, pinned), else the pin. */
+export function imageOf(name: ImageName, overrides: ImageOverrides = {}): string {
+  const image = overrides[name];
+  return image === undefined ? IMAGES[name] : assertPinned(`images.${name}`, image);
+}
+
+/** Rejects a map (e.g. from plain config) naming an image the stack does not have; returns it typed. */
+export function assertImageOverrides(overrides: Readonly<Record<string, string | undefined>>): ImageOverrides {
+  for (const [name, image] of Object.entries(overrides)) {
+    if (!(name in IMAGES)) throw new ValidationError(`images.${name}`, image ?? '', `is not an image of the stack; known: ${Object.keys(IMAGES).join(', ')}`);
+    if (image !== undefined) assertPinned(`images.${name}`, image);
+  }
+  return overrides as ImageOverrides;
+}
 
 /** Where a third-party CRD set comes from: the pinned upstream release, and the CRD names it must establish. */
 export interface CrdSource {

@@ -16,7 +16,7 @@ import { type EngineTarget } from '../lib/results/collect';
 import { waitTimeoutSeconds } from '../lib/results/targets';
 import { type DeployableStack, type ExternalSecret, type StackLayer } from '../lib/stack';
 import { ValidationError } from '../lib/validation';
-import { type CrdSource } from '../lib/versions';
+import { assertImageOverrides, type CrdSource, imageOf, type ImageName, type ImageOverrides } from '../lib/versions';
 import { type EnvironmentConfig } from './environments';
 
 /** The layers of a ChaosStack, in the order they must be applied. */
@@ -36,6 +36,13 @@ export interface ChaosStackCharts {
 export interface ChaosStackProps {
   /** The environment's typed config (stacks/environments.ts). */
   readonly config: EnvironmentConfig;
+  /**
+   * Replacement images by name (lib/versions.ts IMAGES), e.g. a registry mirror or local builds: the app's nginx,
+   * the Litmus operator, runner and go-runner (the experiments' image and their LIB_IMAGE), k6, and the
+   * monitoring images. Each must be pinned; an unknown name is rejected.
+   * @default - the pins of lib/versions.ts
+   */
+  readonly images?: ImageOverrides;
 }
 
 /**
@@ -76,6 +83,8 @@ export class ChaosStack extends Construct implements DeployableStack {
       engines: chart('engines'),
     };
     const c = this.charts;
+    const images = assertImageOverrides(props.images ?? {});
+    const image = (name: ImageName): string => imageOf(name, images);
 
     this.namespaces = {
       app: new ChaosNamespace(c.namespaces, 'App', { name: config.namespaces.app, podSecurity: PodSecurityLevel.RESTRICTED }),
@@ -85,13 +94,16 @@ export class ChaosStack extends Construct implements DeployableStack {
       monitoring: new ChaosNamespace(c.namespaces, 'Monitoring', { name: config.namespaces.monitoring, podSecurity: PodSecurityLevel.PRIVILEGED }),
     };
 
-    this.operator = new LitmusOperator(c.operators, 'LitmusOperator', { namespace: this.namespaces.chaos });
+    this.operator = new LitmusOperator(c.operators, 'LitmusOperator', {
+      namespace: this.namespaces.chaos, image: image('chaosOperator'), runnerImage: image('chaosRunner'),
+    });
 
     this.app = new TargetApplication(c.workloads, 'App', {
       namespace: this.namespaces.app,
       serviceType: config.appServiceType,
       autoscaling: config.appAutoscaling,
       livenessPeriod: config.appLivenessPeriod,
+      image: image('nginxUnprivileged'),
     });
 
     this.monitoring = new MonitoringStack(c.workloads, 'Monitoring', {
@@ -103,6 +115,7 @@ export class ChaosStack extends Construct implements DeployableStack {
       // Receivers carry URLs and tokens: they come from deployment config; synthesized YAML drops alerts.
       alertReceivers: [AlertReceiver.discard('none')],
       remoteWriteReceiver: config.slo !== undefined,
+      images,
     });
     const prometheus = this.monitoring.prometheus;
 
@@ -116,7 +129,9 @@ export class ChaosStack extends Construct implements DeployableStack {
         throw new ValidationError(`experiments[${i}].fault`, fault.name,
           `the environment already runs this fault against '${this.app.name}'; each target runs each fault once`);
       }
-      const experiment = new ChaosExperiment(c.experiments, `Experiment-${fault.name}`, { namespace: this.namespaces.chaos, fault: fault.name });
+      const experiment = new ChaosExperiment(c.experiments, `Experiment-${fault.name}`, {
+        namespace: this.namespaces.chaos, fault: fault.name, image: image('goRunner'),
+      });
       experiments.set(fault.name, experiment);
       const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${fault.name}`, {
         name: `${this.app.name}-${fault.name}-sa`,
@@ -135,6 +150,7 @@ export class ChaosStack extends Construct implements DeployableStack {
           prometheus,
           virtualUsers: config.slo.virtualUsers,
           duration: Duration.seconds(fault.totalChaosDurationSeconds + 2 * fault.rampTimeSeconds),
+          image: image('k6'),
         });
         const slo = new ServiceLevelObjective(c.engines, `Slo-${fault.name}`, {
           name: fault.name,

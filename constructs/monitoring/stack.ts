@@ -2,6 +2,7 @@ import { type Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { type ExternalSecret } from '../../lib/stack';
 import { ValidationError } from '../../lib/validation';
+import { imageOf, type ImageOverrides } from '../../lib/versions';
 import { type INamespaceRef } from '../namespace';
 import { type AlertReceiver, AlertmanagerServer } from './alertmanager';
 import { chaosDashboard } from './dashboards';
@@ -37,6 +38,12 @@ export interface MonitoringStackProps {
    * @default false
    */
   readonly remoteWriteReceiver?: boolean;
+  /**
+   * Replacement images by name (prometheusOperator, prometheusConfigReloader, prometheus, alertmanager, grafana,
+   * nodeExporter, kubeStateMetrics, chaosExporter); each must be pinned.
+   * @default - the pins of lib/versions.ts IMAGES
+   */
+  readonly images?: ImageOverrides;
 }
 
 /**
@@ -70,8 +77,11 @@ export class MonitoringStack extends Construct {
     if (mon.name === chaos.name) {
       throw new ValidationError('MonitoringStack.chaosNamespace', chaos.name, `must differ from the monitoring namespace '${mon.name}'`);
     }
-    this.operator = new PrometheusOperator(this, 'Operator', { namespace: mon });
-    this.alertmanager = new AlertmanagerServer(this, 'Alertmanager', { namespace: mon, receivers: props.alertReceivers });
+    const image = (name: Parameters<typeof imageOf>[0]): string => imageOf(name, props.images);
+    this.operator = new PrometheusOperator(this, 'Operator', {
+      namespace: mon, image: image('prometheusOperator'), configReloaderImage: image('prometheusConfigReloader'),
+    });
+    this.alertmanager = new AlertmanagerServer(this, 'Alertmanager', { namespace: mon, receivers: props.alertReceivers, image: image('alertmanager') });
     this.prometheus = new PrometheusServer(this, 'Prometheus', {
       namespace: mon,
       watchNamespaces: [mon, chaos],
@@ -80,11 +90,12 @@ export class MonitoringStack extends Construct {
       evaluationInterval: props.scrapeInterval,
       retention: props.retention,
       enableRemoteWriteReceiver: props.remoteWriteReceiver,
+      image: image('prometheus'),
     });
     const prometheus = this.prometheus;
-    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: mon, prometheus });
-    this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { namespace: mon, prometheus });
-    this.chaosExporter = new ChaosExporter(this, 'ChaosExporter', { namespace: chaos, prometheus });
+    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: mon, prometheus, image: image('nodeExporter') });
+    this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { namespace: mon, prometheus, image: image('kubeStateMetrics') });
+    this.chaosExporter = new ChaosExporter(this, 'ChaosExporter', { namespace: chaos, prometheus, image: image('chaosExporter') });
     this.kubelet = new KubeletScrape(this, 'Kubelet', { kubeletService: this.operator.kubeletService, prometheus, namespace: mon });
     this.apiServer = new ApiServerScrape(this, 'ApiServer', { prometheus, namespace: mon });
     this.nodeRules = new NodeRules(this, 'NodeRules', { namespace: mon, prometheus });
@@ -94,6 +105,7 @@ export class MonitoringStack extends Construct {
       prometheus,
       adminCredentials: props.grafanaAdmin,
       dashboards: [chaosDashboard(props.app, PROMETHEUS_DATASOURCE_UID)],
+      image: image('grafana'),
     });
     this.externalSecrets = this.grafana.externalSecrets;
   }

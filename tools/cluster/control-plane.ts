@@ -23,6 +23,14 @@ export interface ControlPlaneOptions {
   mode?: ControlPlaneMode;
   /** Name of the simulated node (full mode). */
   nodeName?: string;
+  /**
+   * Address the API server binds to and advertises. A bridge address (10.88.0.1 of tools/node) is the real-node
+   * mode: pods of a real kubelet reach the API server there, the endpoint reconciler runs (`lease`) so the
+   * `kubernetes` Service has that endpoint, kwok manages only nodes annotated `kwok.x-k8s.io/node=fake` (never a
+   * real kubelet's node), and the simulated node is tainted so workloads land on the real node.
+   * @default '127.0.0.1' (kwok mode: no endpoint reconciler, kwok manages every node, the simulated node untainted)
+   */
+  address?: string;
   /** How long each component may take to become ready. */
   readyTimeoutMs?: number;
   /** Let the processes outlive this Node.js process (the `up` command). */
@@ -179,11 +187,18 @@ export function kubeconfigYaml(server: string, caPem: string, token: string): st
   ].join('\n');
 }
 
-/** The simulated node that kwok manages (no taint: workloads schedule on it as on a real node). */
-export function simulatedNode(name: string): Record<string, unknown> {
+/** The taint of the simulated node when a real node is present (real-node mode). */
+export const SIMULATED_NODE_TAINT = { key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' } as const;
+
+/**
+ * The simulated node that kwok manages. Untainted (workloads schedule on it as on a real node) unless `tainted`:
+ * beside a real node it only takes pods that tolerate SIMULATED_NODE_TAINT.
+ */
+export function simulatedNode(name: string, tainted = false): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Node',
+    ...(tainted ? { spec: { taints: [{ ...SIMULATED_NODE_TAINT }] } } : {}),
     metadata: {
       name,
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
@@ -266,9 +281,11 @@ export class ControlPlane {
   private async startAll(bins: BinaryPaths): Promise<void> {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
-    const pki: Pki = createPki(join(this.dir, 'pki'), this.opts.useOpenssl ?? hasOpenssl());
+    const address = this.opts.address ?? '127.0.0.1';
+    const realNode = address !== '127.0.0.1';
+    const pki: Pki = createPki(join(this.dir, 'pki'), this.opts.useOpenssl ?? hasOpenssl(), realNode ? [`IP:${address}`] : []);
     const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await freePorts(5);
-    const server = `https://127.0.0.1:${apiPort}`;
+    const server = `https://${address}:${apiPort}`;
     const kubeconfig = join(this.dir, 'kubeconfig');
     this.stateValue = {
       dir: this.dir,
@@ -301,8 +318,8 @@ export class ControlPlane {
       : [`--cert-dir=${join(this.dir, 'pki', 'apiserver-certs')}`];
     await this.launch('kube-apiserver', bins['kube-apiserver'], [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      `--bind-address=${address}`,
+      `--advertise-address=${address}`,
       `--secure-port=${apiPort}`,
       ...tls,
       '--authorization-mode=Node,RBAC',
@@ -311,8 +328,9 @@ export class ControlPlane {
       `--service-account-key-file=${pki.saPublicKey}`,
       `--service-account-signing-key-file=${pki.saPrivateKey}`,
       '--service-cluster-ip-range=10.96.0.0/16',
-      // Endpoints may not point at loopback, so the kubernetes Service gets none (nothing in-cluster calls it here).
-      '--endpoint-reconciler-type=none',
+      // Endpoints may not point at loopback, so on 127.0.0.1 the kubernetes Service gets none (nothing in-cluster
+      // calls it there); on a bridge address real pods call it, so the reconciler publishes that address.
+      `--endpoint-reconciler-type=${realNode ? 'lease' : 'none'}`,
       '--enable-admission-plugins=NodeRestriction',
       '--allow-privileged=true',
       '--profiling=false',
@@ -355,7 +373,9 @@ export class ControlPlane {
     await this.launch('kwok', bins.kwok, [
       `--kubeconfig=${kubeconfig}`,
       `--config=${kwokConfig}`,
-      '--manage-all-nodes=true',
+      ...(realNode
+        ? ['--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake']
+        : ['--manage-all-nodes=true']),
       '--node-ip=127.0.0.1',
       '--node-lease-duration-seconds=40',
     ]);
@@ -424,7 +444,7 @@ export class ControlPlane {
 
   private async createNodeAndWaitReady(): Promise<void> {
     const kube = this.client();
-    const created = await kube.request('POST', '/api/v1/nodes', simulatedNode(this.nodeName));
+    const created = await kube.request('POST', '/api/v1/nodes', simulatedNode(this.nodeName, (this.opts.address ?? '127.0.0.1') !== '127.0.0.1'));
     if (created.status !== 201 && created.status !== 409) {
       throw new ComponentError('kwok', `could not create node ${this.nodeName}: ${statusMessage(created)}`, '');
     }

@@ -43,7 +43,8 @@ export const SERVING_SANS = [
   'DNS:kubernetes.default.svc.cluster.local',
 ];
 
-export function createPki(dir: string, useOpenssl: boolean = hasOpenssl()): Pki {
+/** `extraSans`: more subjectAltNames of the serving certificate (e.g. `IP:10.88.0.1`, a bridge address the API server binds to). */
+export function createPki(dir: string, useOpenssl: boolean = hasOpenssl(), extraSans: readonly string[] = []): Pki {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -70,7 +71,7 @@ export function createPki(dir: string, useOpenssl: boolean = hasOpenssl()): Pki 
       'basicConstraints=CA:FALSE',
       'keyUsage=critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',
-      `subjectAltName=${SERVING_SANS.join(',')}`,
+      `subjectAltName=${[...SERVING_SANS, ...extraSans].join(',')}`,
       '',
     ].join('\n'));
     openssl(['x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', '2', '-days', days,

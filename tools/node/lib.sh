@@ -1,0 +1,35 @@
+# Sourced (not run) by the tools/node scripts: pinned versions, the binary cache layout (tools/cluster/build-lib.sh),
+# timing, the network plan of the node, and the traffic rule. The sourcing script may set `build_name` first.
+set -euo pipefail
+
+node_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_dir="$(cd "$node_dir/../.." && pwd)"
+# shellcheck source=../cluster/versions.env
+source "$repo_dir/tools/cluster/versions.env"
+# shellcheck source=versions.env
+source "$node_dir/versions.env"
+build_name="${build_name:-$(basename "$0")}"
+# shellcheck source=../cluster/build-lib.sh
+source "$repo_dir/tools/cluster/build-lib.sh"
+images="$cache/images"
+LITMUS_SRC="${LITMUS_SRC:-$repo_dir/../shared/src}"
+t_start=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - t_start ))s"; }
+
+# The node's network plan: everything on one bridge that exists only while the node is up.
+NODE_WORK="${NODE_WORK:-/tmp/chaos-node}"
+NODE_NAME="${NODE_NAME:-chaos-node-0}"
+BRIDGE=cni0 GW=10.88.0.1 POD_CIDR=10.88.0.0/16 SVC_CIDR=10.96.0.0/16 DNS_IP=10.96.0.10 API_PORT=6443
+
+# assert_local ADDR: the traffic rule. A request may only go to loopback or to an address of our own bridge:
+# `ip route get` must answer a local route or one through $BRIDGE, before anything is sent there.
+assert_local() {
+  local r; r="$(ip route get "$1" 2>/dev/null | head -1)" || die "no route to $1"
+  case "$r" in
+    local\ *|*" dev lo "*|*" dev $BRIDGE "*) return 0 ;;
+  esac
+  die "refusing to contact $1: it is neither loopback nor on bridge $BRIDGE (ip route get: $r)"
+}
+
+# timed_build: prints how long a build script took, as cold (it built something) or warm (all cached).
+report_time() { log "$1 in $(elapsed)"; }
