@@ -17,7 +17,7 @@ import { waitTimeoutSeconds } from '../lib/results/targets';
 import { type DeployableStack, type ExternalSecret, type StackLayer } from '../lib/stack';
 import { ValidationError } from '../lib/validation';
 import { type CrdSource } from '../lib/versions';
-import { type EnvironmentConfig } from './environments';
+import { checkEnvironmentConfig, type EnvironmentConfig } from './environments';
 
 /** The layers of a ChaosStack, in the order they must be applied. */
 export interface ChaosStackCharts {
@@ -65,7 +65,7 @@ export class ChaosStack extends Construct implements DeployableStack {
 
   public constructor(scope: Construct, id: string, props: ChaosStackProps) {
     super(scope, id);
-    const config = props.config;
+    const config = checkEnvironmentConfig(props.config);
     this.config = config;
     const chart = (chartId: string): Chart => new Chart(this, chartId, { labels: { 'chaos-stack/environment': config.environment } });
     this.charts = {
@@ -107,11 +107,19 @@ export class ChaosStack extends Construct implements DeployableStack {
     const prometheus = this.monitoring.prometheus;
 
     const blastRadius = new BlastRadius(config.blastRadius);
+    const faults = config.experiments.map((exp) => Fault.of(exp.fault, config.runtime));
+    if (config.runId !== undefined) {
+      // The run id ends every engine's name and, with an SLO, every load Job's (`<engine>-load`): blame it, not them.
+      ChaosEngine.checkRunId('runId', config.runId, faults.map((f) => {
+        const engine = ChaosEngine.defaultName(this.app, f, '<runId>');
+        return config.slo === undefined ? engine : loadName(engine);
+      }));
+    }
     const slos = new Map<string, ServiceLevelObjective>();
     const experiments = new Map<FaultName, ChaosExperiment>();
     const engines: ChaosEngine[] = [];
     config.experiments.forEach((exp, i) => {
-      const fault = Fault.of(exp.fault, config.runtime);
+      const fault = faults[i];
       if (experiments.has(fault.name)) {
         throw new ValidationError(`experiments[${i}].fault`, fault.name,
           `the environment already runs this fault against '${this.app.name}'; each target runs each fault once`);
@@ -129,7 +137,7 @@ export class ChaosStack extends Construct implements DeployableStack {
         const engineName = ChaosEngine.defaultName(this.app, fault, config.runId);
         // The load covers the whole run: ramp before and after, and the chaos itself.
         const load = new LoadGenerator(c.engines, `Load-${fault.name}`, {
-          name: `${engineName}-load`,
+          name: loadName(engineName),
           target: this.app,
           namespace: this.namespaces.chaos,
           prometheus,
@@ -187,6 +195,11 @@ export class ChaosStack extends Construct implements DeployableStack {
       timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds),
     }));
   }
+}
+
+/** The load Job (and ConfigMap) of an engine: `<engine>-load`. */
+function loadName(engine: string): string {
+  return `${engine}-load`;
 }
 
 /** Name of the Secret holding Grafana's admin user and password, created by the deployment, never synthesized. */

@@ -8,7 +8,7 @@ import { JobCleanUpPolicy } from '../constructs/litmus/engine';
 import { ContainerRuntime, FaultName, type FaultSpec } from '../constructs/litmus/faults';
 import { type LatencyObjective } from '../constructs/slo/slo';
 import { type AutoscalingProps, ServiceType } from '../constructs/target-app';
-import { assertOneOf } from '../lib/validation';
+import { assertKnownKeys, assertObject, assertOneOf, durationMillis, ValidationError } from '../lib/validation';
 
 /** The environments the stack is deployed to, one Pulumi stack and one dist/ folder each. */
 export enum Environment {
@@ -87,6 +87,54 @@ export interface EnvironmentConfig {
    * @default - no SLO: verdicts come from the frontend probe and Litmus's checks alone
    */
   readonly slo?: SloConfig;
+}
+
+/** The keys of a config interface, each once: a compile error when a key is missing or unknown. */
+type Keys<T> = { readonly [K in keyof Required<T>]: true };
+const keys = <T>(k: Keys<T>): string[] => Object.keys(k);
+const ENVIRONMENT_KEYS = keys<EnvironmentConfig>({
+  environment: true, namespaces: true, appServiceType: true, appAutoscaling: true, appLivenessPeriod: true, runtime: true,
+  experiments: true, blastRadius: true, runId: true, slo: true,
+});
+const NAMESPACE_KEYS = keys<EnvironmentConfig['namespaces']>({ app: true, chaos: true, monitoring: true });
+const EXPERIMENT_KEYS = keys<ExperimentConfig>({ fault: true, jobCleanUpPolicy: true, probeInterval: true });
+const SLO_KEYS = keys<SloConfig>({ maxErrorPercent: true, latency: true, virtualUsers: true });
+const LATENCY_KEYS = keys<LatencyObjective>({ percentile: true, below: true });
+const BLAST_RADIUS_KEYS = keys<BlastRadiusProps>({ allowedNamespaces: true, maxPodsAffectedPercent: true, allowNodeFaults: true });
+const AUTOSCALING_KEYS = keys<AutoscalingProps>({ minReplicas: true, maxReplicas: true, targetCpuUtilizationPercent: true });
+
+/**
+ * Checks the shape of an environment config at run time: the table is plain data (and synth runs through tsx
+ * without type checks), so an unknown or misspelt key, a missing experiment list or a value of the wrong kind is
+ * rejected here, naming the field, instead of silently falling back to a default. The values themselves are
+ * checked by the constructs they go to (faults by `Fault.of`, names by the namespaces, and so on).
+ */
+export function checkEnvironmentConfig(config: EnvironmentConfig): EnvironmentConfig {
+  assertKnownKeys('environment config', config, ENVIRONMENT_KEYS, 'key of an environment config');
+  assertOneOf('environment', config.environment, ENVIRONMENTS);
+  assertKnownKeys('namespaces', config.namespaces, NAMESPACE_KEYS, 'namespace of an environment');
+  assertOneOf('appServiceType', config.appServiceType, Object.values(ServiceType));
+  assertOneOf('runtime', config.runtime, Object.values(ContainerRuntime));
+  if (config.appAutoscaling !== undefined) assertKnownKeys('appAutoscaling', config.appAutoscaling, AUTOSCALING_KEYS, 'autoscaling setting');
+  if (config.appLivenessPeriod !== undefined) durationMillis('appLivenessPeriod', config.appLivenessPeriod);
+  assertKnownKeys('blastRadius', config.blastRadius, BLAST_RADIUS_KEYS, 'blast radius setting');
+  if (config.runId !== undefined && typeof config.runId !== 'string') {
+    throw new ValidationError('runId', config.runId, 'must be a string (a DNS-1123 label)');
+  }
+  if (config.slo !== undefined) {
+    assertKnownKeys('slo', config.slo, SLO_KEYS, 'setting of an SLO');
+    if (config.slo.latency !== undefined) assertKnownKeys('slo.latency', config.slo.latency, LATENCY_KEYS, 'setting of a latency objective');
+  }
+  if (!Array.isArray(config.experiments as unknown) || config.experiments.length === 0) {
+    throw new ValidationError('experiments', config.experiments, 'must list at least one experiment (a fault and its tunables)');
+  }
+  config.experiments.forEach((exp, i) => {
+    assertKnownKeys(`experiments[${i}]`, exp, EXPERIMENT_KEYS, 'setting of an experiment');
+    assertObject(`experiments[${i}].fault`, exp.fault);
+    if (exp.jobCleanUpPolicy !== undefined) assertOneOf(`experiments[${i}].jobCleanUpPolicy`, exp.jobCleanUpPolicy, Object.values(JobCleanUpPolicy));
+    if (exp.probeInterval !== undefined) durationMillis(`experiments[${i}].probeInterval`, exp.probeInterval);
+  });
+  return config;
 }
 
 const NAMESPACES = { app: 'testing', chaos: 'litmus', monitoring: 'monitoring' } as const;

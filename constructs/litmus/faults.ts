@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { IMAGES } from '../../lib/versions';
 import {
-  assertIntegerInRange, assertOneOf, assertPercentage, ValidationError, wholeSeconds,
+  assertDnsLabel, assertDnsSubdomain, assertIntegerInRange, assertIpOrCidr, assertKnownKeys, assertObject, assertOneOf, assertPercentage,
+  durationMillis, ValidationError, wholeSeconds,
 } from '../../lib/validation';
 
 /** The faults of the catalogue (names of the Litmus ChaosExperiments). */
@@ -406,6 +407,57 @@ export type FaultSpec =
   | ({ readonly fault: FaultName.NODE_DRAIN } & NodeDrainProps)
   | ({ readonly fault: FaultName.NODE_CPU_HOG } & NodeCpuHogProps);
 
+/** The keys of a props interface, each once: a compile error when a key is missing or unknown. */
+type Keys<T> = { readonly [K in keyof Required<T>]: true };
+const COMMON_KEYS: Keys<CommonFaultProps> = { totalChaosDuration: true, rampTime: true };
+const TARGETING_KEYS: Keys<PodTargetingProps> = { podsAffectedPercent: true, sequence: true };
+const RUNTIME_KEYS: Keys<RuntimeProps> = { runtime: true, socketPath: true };
+const NETWORK_KEYS: Keys<NetworkFaultProps> = {
+  ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, networkInterface: true, destinationIps: true, destinationHosts: true,
+};
+
+/**
+ * The tunables each fault takes (its props' keys), checked at run time too: config written as plain data (the
+ * environment table, JSON) is not type-checked, and a misspelt or foreign key would otherwise be silently ignored
+ * (`forse: false` would leave FORCE=true).
+ */
+export const FAULT_TUNABLES: Readonly<Record<FaultName, readonly string[]>> = {
+  [FaultName.POD_DELETE]: Object.keys({ ...COMMON_KEYS, ...TARGETING_KEYS, chaosInterval: true, force: true } satisfies Keys<PodDeleteProps>),
+  [FaultName.CONTAINER_KILL]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, chaosInterval: true, signal: true, targetContainer: true,
+  } satisfies Keys<ContainerKillProps>),
+  [FaultName.POD_CPU_HOG]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, cpuCores: true, cpuLoadPercent: true,
+  } satisfies Keys<PodCpuHogProps>),
+  [FaultName.POD_MEMORY_HOG]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, memoryConsumptionMegabytes: true, workers: true,
+  } satisfies Keys<PodMemoryHogProps>),
+  [FaultName.POD_NETWORK_LATENCY]: Object.keys({ ...NETWORK_KEYS, latency: true, jitter: true } satisfies Keys<PodNetworkLatencyProps>),
+  [FaultName.POD_NETWORK_LOSS]: Object.keys({ ...NETWORK_KEYS, packetLossPercent: true } satisfies Keys<PodNetworkLossProps>),
+  [FaultName.POD_AUTOSCALER]: Object.keys({ ...COMMON_KEYS, replicaCount: true } satisfies Keys<PodAutoscalerProps>),
+  [FaultName.DISK_FILL]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, fillPercent: true, dataBlockSizeKilobytes: true,
+  } satisfies Keys<DiskFillProps>),
+  [FaultName.NODE_DRAIN]: Object.keys({ ...COMMON_KEYS, targetNode: true } satisfies Keys<NodeDrainProps>),
+  [FaultName.NODE_CPU_HOG]: Object.keys({
+    ...COMMON_KEYS, targetNodes: true, nodesAffectedPercent: true, cpuCores: true, cpuLoadPercent: true,
+  } satisfies Keys<NodeCpuHogProps>),
+};
+
+/** Where a key that `fault` does not take does belong, for the error message. */
+function foreignKeyHint(fault: FaultName): (key: string) => string | undefined {
+  return (key) => {
+    const owners = FAULT_NAMES.filter((n) => n !== fault && FAULT_TUNABLES[n].includes(key));
+    return owners.length === 0 ? undefined : `a tunable of ${owners.join(', ')}, not of ${fault}`;
+  };
+}
+
+/** Throws unless `value` is a list; returns it. */
+function assertList<T>(field: string, value: readonly T[]): readonly T[] {
+  if (!Array.isArray(value as unknown)) throw new ValidationError(field, value, 'must be a list');
+  return value;
+}
+
 /**
  * A fault from the catalogue with validated tunables: what a ChaosEngine runs. Build one with the static
  * factories (`Fault.podDelete({...})`) or from a plain spec (`Fault.of({ fault: 'pod-delete', ... })`).
@@ -414,7 +466,7 @@ export class Fault {
   public static podDelete(props: PodDeleteProps = {}): Fault {
     const f = new Fault(FaultName.POD_DELETE, props);
     f.setSeconds('chaosInterval', 'CHAOS_INTERVAL', props.chaosInterval);
-    f.setBool('FORCE', props.force);
+    f.setBool('force', 'FORCE', props.force);
     return f.finish();
   }
 
@@ -422,7 +474,10 @@ export class Fault {
     const f = new Fault(FaultName.CONTAINER_KILL, props);
     f.setSeconds('chaosInterval', 'CHAOS_INTERVAL', props.chaosInterval);
     if (props.signal !== undefined) f.env.SIGNAL = assertOneOf(f.field('signal'), props.signal, ['SIGKILL', 'SIGTERM']);
-    if (props.targetContainer !== undefined) f.env.TARGET_CONTAINER = props.targetContainer;
+    if (props.targetContainer !== undefined) {
+      // A container name is a DNS-1123 label.
+      f.env.TARGET_CONTAINER = assertDnsLabel(f.field('targetContainer'), props.targetContainer);
+    }
     return f.finish();
   }
 
@@ -470,16 +525,23 @@ export class Fault {
 
   public static nodeDrain(props: NodeDrainProps): Fault {
     const f = new Fault(FaultName.NODE_DRAIN, props);
-    if (typeof props.targetNode !== 'string' || props.targetNode.length === 0) {
+    if (props.targetNode === undefined || props.targetNode === '') {
       throw new ValidationError(f.field('targetNode'), props.targetNode, 'must name the node to drain');
     }
-    f.env.TARGET_NODE = props.targetNode;
+    // Node names are DNS-1123 subdomains.
+    f.env.TARGET_NODE = assertDnsSubdomain(f.field('targetNode'), props.targetNode);
     return f.finish();
   }
 
   public static nodeCpuHog(props: NodeCpuHogProps = {}): Fault {
     const f = new Fault(FaultName.NODE_CPU_HOG, props);
-    if (props.targetNodes !== undefined) f.env.TARGET_NODES = props.targetNodes.join(',');
+    if (props.targetNodes !== undefined) {
+      const nodes = assertList(f.field('targetNodes'), props.targetNodes);
+      if (nodes.length === 0) throw new ValidationError(f.field('targetNodes'), nodes, 'must name at least one node (or leave it out)');
+      nodes.forEach((n, i) => assertDnsSubdomain(f.field(`targetNodes[${i}]`), n));
+      if (new Set(nodes).size !== nodes.length) throw new ValidationError(f.field('targetNodes'), nodes, 'must not repeat a node');
+      f.env.TARGET_NODES = nodes.join(',');
+    }
     if (props.nodesAffectedPercent !== undefined) {
       f.env.NODES_AFFECTED_PERC = String(assertPercentage(f.field('nodesAffectedPercent'), props.nodesAffectedPercent));
     }
@@ -493,8 +555,9 @@ export class Fault {
    * `defaultRuntime` applies to faults that act through the container runtime and name none themselves.
    */
   public static of(given: FaultSpec, defaultRuntime?: ContainerRuntime): Fault {
-    const name = assertOneOf('fault', given.fault, FAULT_NAMES);
-    const runtime = (given as RuntimeProps).runtime ?? defaultRuntime;
+    const name = assertOneOf('fault', assertObject('fault', given).fault as FaultName, FAULT_NAMES);
+    // Only faults that act through the container runtime take one; others would reject it as a foreign key.
+    const runtime = FAULT_TUNABLES[name].includes('runtime') ? (given as RuntimeProps).runtime ?? defaultRuntime : undefined;
     const spec = (runtime === undefined ? given : { ...given, runtime }) as FaultSpec;
     switch (spec.fault) {
       case FaultName.POD_DELETE: return Fault.podDelete(spec);
@@ -517,9 +580,12 @@ export class Fault {
   private readonly env: Record<string, string> = {};
   private readonly common: CommonFaultProps & PodTargetingProps & RuntimeProps;
 
-  private constructor(public readonly name: FaultName, props: CommonFaultProps & PodTargetingProps & RuntimeProps) {
+  private constructor(public readonly name: FaultName, props: (CommonFaultProps & PodTargetingProps & RuntimeProps) | FaultSpec) {
     this.definition = FAULT_DEFINITIONS[name];
-    this.common = props;
+    const { fault, ...tunables } = props as Partial<FaultSpec>;
+    if (fault !== undefined && fault !== name) throw new ValidationError(`${name}.fault`, fault, `must be '${name}' (or left out)`);
+    assertKnownKeys(name, tunables, FAULT_TUNABLES[name], `tunable of ${name}`, foreignKeyHint(name));
+    this.common = tunables;
   }
 
   /** Whether the fault hits pods or nodes. */
@@ -574,7 +640,7 @@ export class Fault {
     if ('CONTAINER_RUNTIME' in this.definition.defaults) {
       const runtime = assertOneOf(this.field('runtime'), p.runtime ?? ContainerRuntime.CONTAINERD, Object.values(ContainerRuntime));
       const socket = p.socketPath ?? DEFAULT_SOCKET_PATHS[runtime];
-      if (!socket.startsWith('/')) throw new ValidationError(this.field('socketPath'), socket, 'must be an absolute path on the node');
+      if (typeof socket !== 'string' || !socket.startsWith('/')) throw new ValidationError(this.field('socketPath'), socket, 'must be an absolute path on the node');
       this.env.CONTAINER_RUNTIME = runtime;
       this.env.SOCKET_PATH = socket;
     }
@@ -588,8 +654,8 @@ export class Fault {
 
   private setMillis(prop: string, env: string, value: Duration | undefined, allowZero = false): void {
     if (value === undefined) return;
-    const ms = value.toMilliseconds();
-    if (!Number.isInteger(ms) || ms < 0 || (ms === 0 && !allowZero)) {
+    const ms = durationMillis(this.field(prop), value, { allowZero });
+    if (!Number.isInteger(ms)) {
       throw new ValidationError(this.field(prop), value, `must be a whole number of milliseconds${allowZero ? ', 0 or more' : ' greater than zero'}`);
     }
     this.env[env] = String(ms);
@@ -603,18 +669,28 @@ export class Fault {
     if (value !== undefined) this.env[env] = String(assertPercentage(this.field(prop), value));
   }
 
-  private setBool(env: string, value: boolean | undefined): void {
-    if (value !== undefined) this.env[env] = String(value);
+  private setBool(prop: string, env: string, value: boolean | undefined): void {
+    if (value === undefined) return;
+    if (typeof value !== 'boolean') throw new ValidationError(this.field(prop), value, 'must be true or false');
+    this.env[env] = String(value);
   }
 
   private setNetwork(props: NetworkFaultProps): void {
     if (props.networkInterface !== undefined) {
-      if (!/^[a-zA-Z0-9._-]{1,15}$/.test(props.networkInterface)) {
+      if (typeof props.networkInterface !== 'string' || !/^[a-zA-Z0-9._-]{1,15}$/.test(props.networkInterface)) {
         throw new ValidationError(this.field('networkInterface'), props.networkInterface, 'must be a Linux interface name (1 to 15 characters)');
       }
       this.env.NETWORK_INTERFACE = props.networkInterface;
     }
-    if (props.destinationIps !== undefined) this.env.DESTINATION_IPS = props.destinationIps.join(',');
-    if (props.destinationHosts !== undefined) this.env.DESTINATION_HOSTS = props.destinationHosts.join(',');
+    if (props.destinationIps !== undefined) {
+      const ips = assertList(this.field('destinationIps'), props.destinationIps);
+      ips.forEach((ip, i) => assertIpOrCidr(this.field(`destinationIps[${i}]`), ip));
+      this.env.DESTINATION_IPS = ips.join(',');
+    }
+    if (props.destinationHosts !== undefined) {
+      const hosts = assertList(this.field('destinationHosts'), props.destinationHosts);
+      hosts.forEach((h, i) => assertDnsSubdomain(this.field(`destinationHosts[${i}]`), h));
+      this.env.DESTINATION_HOSTS = hosts.join(',');
+    }
   }
 }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
 import { IMAGES } from '../../lib/versions';
-import { assertDnsLabel, assertIntegerInRange, assertPinned, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, durationMillis, assertIntegerInRange, assertPinned, ValidationError } from '../../lib/validation';
 import { type ChaosEngine, type ChaosEngineTemplateProps, EngineState, renderEngineSpec } from './engine';
 import { ExperimentRbac } from './rbac';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
@@ -165,7 +165,7 @@ function isoTime(field: string, d: Date): string {
 }
 
 function minChaosInterval(field: string, r: RepeatSchedule): litmus.ChaosScheduleSpecScheduleRepeatPropertiesMinChaosInterval {
-  const ms = r.every.toMilliseconds();
+  const ms = durationMillis(`${field}.every`, r.every);
   if (ms > 0 && ms % 3_600_000 === 0) {
     return {
       hour: {

@@ -5,7 +5,7 @@ import * as YAML from 'yaml';
 import {
   Alertmanager, AlertmanagerSpecResourcesLimits, AlertmanagerSpecResourcesRequests,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, durationMillis, assertIntegerInRange, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IAlertmanagerRef } from './prometheus';
@@ -145,7 +145,7 @@ export class AlertmanagerServer extends Construct implements IAlertmanagerRef {
       throw new ValidationError('AlertmanagerServer.image', image, `must be pinned to the tag '${ALERTMANAGER_VERSION}' (the CR's version)`);
     }
     const replicas = assertIntegerInRange('AlertmanagerServer.replicas', props.replicas ?? 1, 1, 5);
-    const repeatMinutes = (props.repeatInterval ?? Duration.hours(4)).toMinutes({ integral: false });
+    const repeatMinutes = durationMillis('AlertmanagerServer.repeatInterval', props.repeatInterval ?? Duration.hours(4)) / 60_000;
     if (!Number.isInteger(repeatMinutes) || repeatMinutes < 1) {
       throw new ValidationError('AlertmanagerServer.repeatInterval', props.repeatInterval, 'must be a whole number of minutes, at least 1');
     }

@@ -5,7 +5,7 @@ import {
   Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, ServiceMonitor, PrometheusSpecAlertingAlertmanagersPort,
   PrometheusSpecResourcesLimits, PrometheusSpecResourcesRequests, PrometheusSpecServiceDiscoveryRole,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, durationMillis, assertIntegerInRange, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
@@ -132,7 +132,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
     }
     const replicas = assertIntegerInRange('PrometheusServer.replicas', props.replicas ?? 1, 1, 10);
     const res = props.resources ?? { cpuRequest: '100m', memoryRequest: '400Mi', memoryLimit: '1Gi' };
-    const retentionDays = props.retention?.toDays({ integral: false }) ?? 7;
+    const retentionDays = props.retention === undefined ? 7 : durationMillis('PrometheusServer.retention', props.retention) / 86_400_000;
     if (!Number.isInteger(retentionDays) || retentionDays < 1) {
       throw new ValidationError('PrometheusServer.retention', props.retention, 'must be a whole number of days, at least 1');
     }

@@ -8,7 +8,7 @@
  * the talk's drain probe ended up checking the wrong namespace.
  */
 import { Duration } from 'cdk8s';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../validation';
+import { assertDnsLabel, durationMillis, assertIntegerInRange, ValidationError } from '../validation';
 import { type Action, type HttpProvider, type JsonObject, type Pauses, type PermissionNeed, type Probe, type Tolerance } from './model';
 
 const K8S_POD = 'chaosk8s.pod';
@@ -30,8 +30,8 @@ export interface ActivityOptions {
 function pauses(o: ActivityOptions): { pauses?: Pauses } {
   const seconds = (field: string, d: Duration | undefined): number | undefined => {
     if (d === undefined) return undefined;
-    const s = d.toMilliseconds() / 1000;
-    if (!Number.isInteger(s) || s < 0) throw new ValidationError(`${o.name}.${field}`, d, 'must be a whole number of seconds, 0 or more');
+    const s = durationMillis(`${o.name}.${field}`, d, { allowZero: true }) / 1000;
+    if (!Number.isInteger(s)) throw new ValidationError(`${o.name}.${field}`, d, 'must be a whole number of seconds, 0 or more');
     return s;
   };
   const before = seconds('pauseBefore', o.pauseBefore);
@@ -88,7 +88,7 @@ export function terminatePods(o: TerminatePodsOptions): Action {
     rand: o.rand ?? true,
     mode: o.quantity.mode,
     qty,
-    ...(o.gracePeriod === undefined ? {} : { grace_period: assertIntegerInRange(`${o.name}.gracePeriod`, o.gracePeriod.toMilliseconds() / 1000, 0, 3600, 'seconds') }),
+    ...(o.gracePeriod === undefined ? {} : { grace_period: assertIntegerInRange(`${o.name}.gracePeriod`, durationMillis(`${o.name}.gracePeriod`, o.gracePeriod, { allowZero: true }) / 1000, 0, 3600, 'seconds') }),
   }, [pods(ns, 'list', 'delete')]);
 }
 
@@ -165,7 +165,7 @@ export function drainNodes(o: DrainNodesOptions): Action {
   return python('action', o, K8S_NODE, 'drain_nodes', {
     ...nodeArgs(`${o.name}.nodes`, o.nodes),
     delete_pods_with_local_storage: o.deletePodsWithLocalStorage ?? true,
-    timeout: assertIntegerInRange(`${o.name}.timeout`, timeout.toMilliseconds() / 1000, 1, 3600, 'seconds'),
+    timeout: assertIntegerInRange(`${o.name}.timeout`, durationMillis(`${o.name}.timeout`, timeout) / 1000, 1, 3600, 'seconds'),
   }, [
     NODE_RW,
     { apiGroup: '', resource: 'pods', verbs: ['get', 'list'] },
@@ -219,7 +219,7 @@ function percentage(field: string, value: number): number {
 
 /** Go-style duration string of a whole number of milliseconds ("5s", "1500ms"). */
 function istioDuration(field: string, d: Duration): string {
-  const ms = d.toMilliseconds();
+  const ms = durationMillis(field, d);
   if (!Number.isInteger(ms) || ms < 1) throw new ValidationError(field, d, 'must be a whole number of milliseconds, at least 1ms');
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
@@ -281,8 +281,7 @@ export interface HttpProbeOptions extends ActivityOptions {
 
 /** An HTTP probe (chaostoolkit-lib's own provider); a timeout makes the probe fail. */
 export function httpProbe(o: HttpProbeOptions): Probe {
-  const ms = o.timeout.toMilliseconds();
-  if (!(ms > 0)) throw new ValidationError(`${o.name}.timeout`, o.timeout, 'must be greater than zero');
+  const ms = durationMillis(`${o.name}.timeout`, o.timeout);
   return {
     type: 'probe',
     name: name(o),

@@ -56,10 +56,11 @@ describe('npx cdk8s synth', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   test.each([
-    ['namespace', "synth: environment 'staging': Invalid ChaosNamespace.name: 'Bad_NS'; must be a DNS-1123 label: 1 to 63 lower-case letters, "
-      + "digits or '-', starting and ending with a letter or digit."],
-    ['bookinfo', "synth: environment 'prod': Invalid Bookinfo.ratingsV2Replicas: 1; must be a whole number from 2 to 50."],
-  ])('on a bad %s prints one message naming the environment and the field, and leaves dist/ and dist-chaostoolkit/ as they were', (mistake, message) => {
+    ['tunable', "synth: environment 'prod': Invalid pod-delete.forse: false; is not a tunable of pod-delete (did you mean 'force'?); "
+      + 'allowed: totalChaosDuration, rampTime, podsAffectedPercent, sequence, chaosInterval, force.', 'forse'],
+    ['experiment list', "synth: environment 'dev': Invalid experiments: []; must list at least one experiment (a fault and its tunables).", 'empty'],
+    ['bookinfo config', "synth: environment 'prod': Invalid Bookinfo.ratingsV2Replicas: 1; must be a whole number from 2 to 50.", 'bookinfo'],
+  ])('on a bad %s prints one message naming the environment and the field, and leaves dist/ and dist-chaostoolkit/ as they were', (_what, message, mistake) => {
     // GIVEN
     const before = { dist: tree(join(dir, 'dist')), experiments: tree(join(dir, 'dist-chaostoolkit')) };
     // WHEN
