@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IMAGES } from '../lib/versions';
-import { assertDnsLabel, assertIntegerInRange, assertPercentage, ValidationError, wholeSeconds } from '../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, assertPercentage, assertPinned, ValidationError, wholeSeconds } from '../lib/validation';
 import { type INamespaceRef } from './namespace';
 import { RESTRICTED_CONTAINER, restrictedPod } from './security';
 
@@ -194,7 +194,7 @@ export class TargetApplication extends Construct implements IChaosTarget, IServi
             securityContext: restrictedPod(101),
             containers: [{
               name: 'nginx',
-              image: props.image ?? IMAGES.nginxUnprivileged,
+              image: assertPinned('TargetApplication.image', props.image ?? IMAGES.nginxUnprivileged),
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'http', containerPort, protocol: 'TCP' }],
               resources: {

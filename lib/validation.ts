@@ -278,3 +278,34 @@ export function assertCron(field: string, value: string): string {
   });
   return value;
 }
+
+/**
+ * Throws unless `value` is a Kubernetes label selector string (`kubectl -l`): comma-separated requirements
+ * `key`, `!key`, `key=value`, `key==value`, `key!=value`, `key in (v1,v2)`, `key notin (v1,v2)`, with valid label keys
+ * and values. An empty selector is rejected: it selects everything.
+ */
+export function assertLabelSelector(field: string, value: string): string {
+  const fail = (why: string): never => {
+    throw new ValidationError(field, value, `must be a label selector (e.g. 'app=web,tier!=db' or 'env in (dev,qa)')${why}`);
+  };
+  if (typeof value !== 'string' || value.trim() === '') fail('; an empty one selects everything');
+  for (const raw of value.split(/,(?![^(]*\))/)) {
+    const req = raw.trim();
+    const set = /^(\S+)\s+(in|notin)\s+\(([^()]*)\)$/.exec(req);
+    const eq = /^([^=!\s]+)\s*(==|!=|=)\s*([^=!\s]*)$/.exec(req);
+    const exists = /^!?([^=!\s()]+)$/.exec(req);
+    const check = (key: string, values: readonly string[]): void => {
+      try {
+        assertLabelKey(field, key);
+        values.forEach((v) => assertLabelValue(field, v));
+      } catch {
+        fail(`; '${req}' is not a valid requirement`);
+      }
+    };
+    if (set) check(set[1], set[3].split(',').map((v) => v.trim()));
+    else if (eq) check(eq[1], [eq[3]]);
+    else if (exists) check(exists[1], []);
+    else fail(`; '${req}' is not a valid requirement`);
+  }
+  return value;
+}

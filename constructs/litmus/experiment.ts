@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
 import { IMAGES, LITMUS_VERSION } from '../../lib/versions';
+import { assertPinned } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { FAULT_DEFINITIONS, type FaultDefinition, type FaultName } from './faults';
 
@@ -32,7 +33,7 @@ export class ChaosExperiment extends Construct {
     this.definition = FAULT_DEFINITIONS[props.fault];
     this.name = props.fault;
     this.namespace = props.namespace;
-    const image = props.image ?? IMAGES.goRunner;
+    const image = assertPinned('ChaosExperiment.image', props.image ?? IMAGES.goRunner);
     const labels = {
       'name': this.name,
       'app.kubernetes.io/part-of': 'litmus',

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource, IMAGES, LITMUS_VERSION } from '../../lib/versions';
+import { assertPinned } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 
@@ -81,12 +82,12 @@ export class LitmusOperator extends Construct {
             securityContext: restrictedPod(1000, { fsGroup: false }),
             containers: [{
               name: 'chaos-operator',
-              image: props.image ?? IMAGES.chaosOperator,
+              image: assertPinned('LitmusOperator.image', props.image ?? IMAGES.chaosOperator),
               imagePullPolicy: 'IfNotPresent',
               command: ['chaos-operator'],
               args: ['-leader-elect=true'],
               env: [
-                { name: 'CHAOS_RUNNER_IMAGE', value: props.runnerImage ?? IMAGES.chaosRunner },
+                { name: 'CHAOS_RUNNER_IMAGE', value: assertPinned('LitmusOperator.runnerImage', props.runnerImage ?? IMAGES.chaosRunner) },
                 { name: 'WATCH_NAMESPACE', value: props.watchNamespace?.name ?? '' },
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },

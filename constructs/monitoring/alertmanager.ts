@@ -5,7 +5,7 @@ import * as YAML from 'yaml';
 import {
   Alertmanager, AlertmanagerSpecResourcesLimits, AlertmanagerSpecResourcesRequests,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, durationMillis, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, assertPinned, durationMillis, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IAlertmanagerRef } from './prometheus';
@@ -140,7 +140,7 @@ export class AlertmanagerServer extends Construct implements IAlertmanagerRef {
     if (dup !== undefined) {
       throw new ValidationError('AlertmanagerServer.receivers', dup, 'must have unique names');
     }
-    const image = props.image ?? IMAGES.alertmanager;
+    const image = assertPinned('AlertmanagerServer.image', props.image ?? IMAGES.alertmanager);
     if (!image.endsWith(`:${ALERTMANAGER_VERSION}`)) {
       throw new ValidationError('AlertmanagerServer.image', image, `must be pinned to the tag '${ALERTMANAGER_VERSION}' (the CR's version)`);
     }

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ValidationError } from '../../lib/validation';
+import { assertPinned, ValidationError } from '../../lib/validation';
 import { type INamespaceRef, PodSecurityLevel } from '../namespace';
 import { type ServicePortRef } from '../target-app';
 import { EXPORTER_METRICS, Exporter, type IMetricsSource, METRICS_SOURCE } from './metrics';
@@ -84,7 +84,7 @@ export class NodeExporter extends Construct implements IScrapeableService, IMetr
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'node-exporter',
-              image: props.image ?? IMAGES.nodeExporter,
+              image: assertPinned('NodeExporter.image', props.image ?? IMAGES.nodeExporter),
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--web.listen-address=:${port}`,
@@ -205,7 +205,7 @@ export class KubeStateMetrics extends Construct implements IScrapeableService, I
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'kube-state-metrics',
-              image: props.image ?? IMAGES.kubeStateMetrics,
+              image: assertPinned('KubeStateMetrics.image', props.image ?? IMAGES.kubeStateMetrics),
               imagePullPolicy: 'IfNotPresent',
               args: [
                 '--port=8080',
@@ -306,7 +306,7 @@ export class ChaosExporter extends Construct implements IScrapeableService, IMet
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'chaos-exporter',
-              image: props.image ?? IMAGES.chaosExporter,
+              image: assertPinned('ChaosExporter.image', props.image ?? IMAGES.chaosExporter),
               imagePullPolicy: 'IfNotPresent',
               env: [
                 { name: 'WATCH_NAMESPACE', value: ns },

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { type ExternalSecret, SecretContent } from '../../lib/stack';
-import { assertDnsLabel, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, assertPinned, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type Dashboard } from './dashboard';
@@ -209,7 +209,7 @@ export class Grafana extends Construct {
             securityContext: restrictedPod(472),
             containers: [{
               name: 'grafana',
-              image: props.image ?? IMAGES.grafana,
+              image: assertPinned('Grafana.image', props.image ?? IMAGES.grafana),
               imagePullPolicy: 'IfNotPresent',
               env,
               ports: [{ name: 'http', containerPort: 3000, protocol: 'TCP' }],

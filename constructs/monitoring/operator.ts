@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
+import { assertPinned } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
@@ -103,11 +104,11 @@ export class PrometheusOperator extends Construct {
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'prometheus-operator',
-              image: props.image ?? IMAGES.prometheusOperator,
+              image: assertPinned('PrometheusOperator.image', props.image ?? IMAGES.prometheusOperator),
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--kubelet-service=${kubeletNs.name}/kubelet`,
-                `--prometheus-config-reloader=${props.configReloaderImage ?? IMAGES.prometheusConfigReloader}`,
+                `--prometheus-config-reloader=${assertPinned('PrometheusOperator.configReloaderImage', props.configReloaderImage ?? IMAGES.prometheusConfigReloader)}`,
                 '--web.listen-address=:8080',
               ],
               ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],

@@ -5,7 +5,7 @@ import {
   Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, ServiceMonitor, PrometheusSpecAlertingAlertmanagersPort,
   PrometheusSpecResourcesLimits, PrometheusSpecResourcesRequests, PrometheusSpecServiceDiscoveryRole,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, durationMillis, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, assertPinned, durationMillis, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
@@ -126,7 +126,7 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
       throw new ValidationError('PrometheusServer.watchNamespaces', this.watchNamespaces.map((w) => w.name),
         `must include the Prometheus's own namespace '${ns}', where the stack's ServiceMonitors and rules live`);
     }
-    const image = props.image ?? IMAGES.prometheus;
+    const image = assertPinned('PrometheusServer.image', props.image ?? IMAGES.prometheus);
     if (!image.endsWith(`:${PROMETHEUS_VERSION}`)) {
       throw new ValidationError('PrometheusServer.image', image, `must be pinned to the tag '${PROMETHEUS_VERSION}' (the CR's version)`);
     }

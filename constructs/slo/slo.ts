@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, durationMillis, assertOneOf, ValidationError, wholeSeconds } from '../../lib/validation';
+import { assertDnsLabel, durationMillis, assertLabels, assertOneOf, ValidationError, wholeSeconds } from '../../lib/validation';
 import { NumericCriteria, Probe, ProbeMode } from '../litmus/probes';
 import { type INamespaceRef } from '../namespace';
 import { type IRemoteWriteTarget, type LoadGenerator } from './load-generator';
@@ -98,7 +98,7 @@ export class ServiceLevelObjective extends Construct {
     }
     this.checks = checks;
     this.rule = new monitoring.PrometheusRule(this, 'Resource', {
-      metadata: { name: `slo-${this.name}`, namespace: props.namespace.name, labels: { 'app.kubernetes.io/part-of': 'chaos-stack', ...props.ruleLabels } },
+      metadata: { name: `slo-${this.name}`, namespace: props.namespace.name, labels: { 'app.kubernetes.io/part-of': 'chaos-stack', ...assertLabels(`${field}.ruleLabels`, props.ruleLabels ?? {}) } },
       spec: {
         groups: [{
           name: `slo-${this.name}`,

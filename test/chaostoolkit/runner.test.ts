@@ -86,12 +86,12 @@ describe('ChaosToolkitRunner', () => {
     expect(pod.containers[0].command[2]).toMatch(/^chaos --no-version-check/);
   });
 
-  test('throws on an unpinned prebuilt image', () => {
+  test.each(['chaostoolkit/chaostoolkit:latest', 'chaostoolkit/chaostoolkit', 'registry.example:5000/ctk'])('throws on an unpinned prebuilt image (%s)', (image) => {
     const chart = makeChart();
     const s = new ChaosToolkitStack(new App(), 'dev', { environment: 'dev' });
     expect(() => new ChaosToolkitRunner(chart, 'R', {
-      namespace: new ChaosNamespace(chart, 'Ns', { name: 'ctk' }), experiment: s.experiments[0], prebuiltImage: 'chaostoolkit/chaostoolkit:latest',
-    })).toThrow("Invalid ChaosToolkitRunner.prebuiltImage: 'chaostoolkit/chaostoolkit:latest'; must be pinned to a tag or digest other than latest.");
+      namespace: new ChaosNamespace(chart, 'Ns', { name: 'ctk' }), experiment: s.experiments[0], prebuiltImage: image,
+    })).toThrow(`Invalid ChaosToolkitRunner.prebuiltImage: '${image}'; must be pinned to a tag or digest (never ':latest').`);
   });
 
   test('passes the strict schema check (Kubernetes 1.27 and 1.33, Istio CRDs)', () => {

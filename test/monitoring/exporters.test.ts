@@ -34,7 +34,7 @@ describe('PrometheusServer', () => {
 
   test('throws on an unpinned image', () => {
     const { chart, monitoring } = fixture();
-    expect(() => new PrometheusServer(chart, 'Prometheus', { namespace: monitoring, image: 'quay.io/prometheus/prometheus:latest' }))
-      .toThrow("Invalid PrometheusServer.image: 'quay.io/prometheus/prometheus:latest'; must be pinned to the tag 'v3.5.0' (the CR's version).");
+    expect(() => new PrometheusServer(chart, 'Prometheus', { namespace: monitoring, image: 'quay.io/prometheus/prometheus:v3.4.0' }))
+      .toThrow("Invalid PrometheusServer.image: 'quay.io/prometheus/prometheus:v3.4.0'; must be pinned to the tag 'v3.5.0' (the CR's version).");
   });
 });
