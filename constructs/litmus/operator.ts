@@ -23,11 +23,19 @@ export interface LitmusOperatorProps {
    * @default - all namespaces
    */
   readonly watchNamespace?: INamespaceRef;
+  /**
+   * Let the operator send Litmus's usage analytics to Google Analytics: an install event at start and, through the
+   * runner it starts for every engine, one event per experiment run (chaos-operator main.go and pkg/analytics; the
+   * runner's bin/runner.go sends only when the operator hands it a CLIENT_UUID, which it does only with analytics on).
+   * Off: the stack calls nothing outside the cluster that is not its own.
+   * @default false
+   */
+  readonly usageAnalytics?: boolean;
 }
 
 /**
  * The Litmus chaos-operator 3.31.0: ServiceAccount, ClusterRole (the operator's own 3.31.0 rules), binding and
- * Deployment. Its three CRDs are not part of this construct: `crdSource` says where the pinned release publishes
+ * Deployment, with its usage analytics off (`ANALYTICS=FALSE`) unless asked for. Its three CRDs are not part of this construct: `crdSource` says where the pinned release publishes
  * them, and a deployment step installs them first (see lib/versions.ts CRD_SOURCES).
  */
 export class LitmusOperator extends Construct {
@@ -92,6 +100,8 @@ export class LitmusOperator extends Construct {
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'OPERATOR_NAME', value: 'chaos-operator' },
+                // Anything but FALSE sends the analytics (and gives every runner a CLIENT_UUID to send its own).
+                { name: 'ANALYTICS', value: props.usageAnalytics === true ? 'TRUE' : 'FALSE' },
               ],
               resources: {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
