@@ -126,12 +126,6 @@ export class ChaosStack extends Construct implements DeployableStack {
       }
       const experiment = new ChaosExperiment(c.experiments, `Experiment-${fault.name}`, { namespace: this.namespaces.chaos, fault: fault.name });
       experiments.set(fault.name, experiment);
-      const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${fault.name}`, {
-        name: `${this.app.name}-${fault.name}-sa`,
-        chaosNamespace: this.namespaces.chaos,
-        targetNamespace: this.namespaces.app,
-        fault: fault.definition,
-      });
       const probes = [Probe.frontendAccess(this.app, { interval: exp.probeInterval })];
       if (config.slo) {
         const engineName = ChaosEngine.defaultName(this.app, fault, config.runId);
@@ -156,6 +150,13 @@ export class ChaosStack extends Construct implements DeployableStack {
         probes.push(...slo.probes());
         slos.set(engineName, slo);
       }
+      const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${fault.name}`, {
+        name: `${this.app.name}-${fault.name}-sa`,
+        chaosNamespace: this.namespaces.chaos,
+        targetNamespace: this.namespaces.app,
+        fault: fault.definition,
+        probes,
+      });
       engines.push(new ChaosEngine(c.engines, `Engine-${fault.name}`, {
         experiment,
         fault,

@@ -197,6 +197,7 @@ export class ChaosEngine extends Construct {
       chaosNamespace: props.experiment.namespace,
       targetNamespace: props.target.namespace,
       fault: props.fault.definition,
+      probes: this.probes,
     });
     const spec = renderEngineSpec(field, { ...props, serviceAccount: this.serviceAccount }, props.engineState ?? EngineState.ACTIVE);
     this.node.addValidation({ validate: () => this.probesAddressThisStack(field) });

@@ -88,36 +88,56 @@ export interface FaultDefinition {
 }
 
 const { TARGET, CHAOS, CLUSTER } = Placement;
-const POD_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'deletecollection'];
 
-/** The rules every fault shares: its jobs, events, configmaps, logs and the Litmus resources, in the chaos namespace. */
-function runnerRules(podPlacement: readonly Placement[]): Permission[] {
+/*
+ * The rules below are what the code that runs as the engine's ServiceAccount really calls: the runner the operator
+ * starts (chaos-runner 3.18.0), the experiment pod (litmus-go 3.31.0, `experiments -name <fault>`) and its helper
+ * pods (`helpers -name ...`), with the engines this stack renders (appinfo by label, no TARGET_PODS, NODE_LABEL or
+ * DEFAULT_HEALTH_CHECK, httpProbe and promProbe only). README "Experiment ServiceAccounts" cites each call site.
+ */
+
+/** The chaos namespace, for every fault: the runner's Job and the experiment's own pod, events, engine and result. */
+function chaosNamespaceRules(helperPods: boolean): Permission[] {
   return [
-    { apiGroups: [''], resources: ['pods'], verbs: POD_VERBS, placement: podPlacement },
-    { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'list', 'patch', 'update'], placement: [CHAOS] },
-    { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'], placement: [CHAOS] },
-    { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'], placement: [CHAOS] },
+    // runner: lists the experiment pod (job-name=...); experiment: reads its own pod (labels, ServiceAccount).
+    // helpers: created, listed until done and deleted with deletecollection by the experiment.
+    { apiGroups: [''], resources: ['pods'], verbs: helperPods ? ['get', 'list', 'create', 'deletecollection'] : ['get', 'list'], placement: [CHAOS] },
+    // runner and litmus-go pkg/events: Get, then Create or Update (the count) of the engine's events.
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'update'], placement: [CHAOS] },
+    // runner: creates the experiment Job and deletes it with jobCleanUpPolicy delete.
+    { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'delete'], placement: [CHAOS] },
+    // runner: reads and updates the engine's status; experiment: reads it, and a probe with stopOnFailure stops it.
+    { apiGroups: ['litmuschaos.io'], resources: ['chaosengines'], verbs: ['get', 'update'], placement: [CHAOS] },
+    // runner: reads the experiment's definition.
+    { apiGroups: ['litmuschaos.io'], resources: ['chaosexperiments'], verbs: ['get'], placement: [CHAOS] },
+    // experiment and helpers: create, read and update the ChaosResult; runner: reads it.
+    { apiGroups: ['litmuschaos.io'], resources: ['chaosresults'], verbs: ['create', 'get', 'update'], placement: [CHAOS] },
   ];
 }
-const JOBS: Permission = { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'get', 'delete', 'deletecollection'], placement: [CHAOS] };
-const LITMUS: Permission = {
-  apiGroups: ['litmuschaos.io'], resources: ['chaosengines', 'chaosexperiments', 'chaosresults'],
-  verbs: ['create', 'list', 'get', 'patch', 'update', 'delete'], placement: [CHAOS],
-};
-/** Rules of every pod-level fault: helper pods in the chaos namespace, target pods and their owners in the target's. */
-const POD_FAULT_RULES: readonly Permission[] = [
-  ...runnerRules([TARGET, CHAOS]),
-  { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [TARGET] },
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets', 'daemonsets'], verbs: ['list', 'get'], placement: [TARGET] },
-  { apiGroups: ['apps.openshift.io'], resources: ['deploymentconfigs'], verbs: ['list', 'get'], placement: [TARGET] },
-  { apiGroups: [''], resources: ['replicationcontrollers'], verbs: ['get', 'list'], placement: [TARGET] },
-  { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['list', 'get'], placement: [TARGET] },
-  JOBS,
-  LITMUS,
-];
 
-function podFault(name: FaultName, description: string, defaults: Record<string, string>): FaultDefinition {
-  return { name, description, scope: FaultScope.NAMESPACED, level: FaultLevel.POD, permissions: POD_FAULT_RULES, defaults };
+/** Target selection by label: list the pods, read them (helpers: container ids), and read a ReplicaSet owner's owner. */
+function targetPodRules(podVerbs: readonly string[] = ['get', 'list']): Permission[] {
+  return [
+    { apiGroups: [''], resources: ['pods'], verbs: [...podVerbs], placement: [TARGET] },
+    { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'], placement: [TARGET] },
+  ];
+}
+
+/**
+ * Network faults resolve DESTINATION_HOSTS given as `<svc>.<ns>.svc.cluster.local` to the Service's pods
+ * (network-chaos lib getPodIPFromService). A forbidden read is only logged and leaves the fault on every destination,
+ * so the Service read is granted, in the target's namespace.
+ */
+const SERVICES_FOR_HOSTS: Permission = { apiGroups: [''], resources: ['services'], verbs: ['get'], placement: [TARGET] };
+
+/** A pod-level fault: its rules in the chaos namespace and on the target's pods (`extra` for what only it does). */
+function podFault(name: FaultName, description: string, opts: {
+  readonly helperPods: boolean; readonly targetPodVerbs?: readonly string[]; readonly extra?: readonly Permission[];
+}, defaults: Record<string, string>): FaultDefinition {
+  return {
+    name, description, scope: FaultScope.NAMESPACED, level: FaultLevel.POD, defaults,
+    permissions: [...chaosNamespaceRules(opts.helperPods), ...targetPodRules(opts.targetPodVerbs), ...(opts.extra ?? [])],
+  };
 }
 
 const RUNTIME_DEFAULTS = {
@@ -129,25 +149,33 @@ const TARGETING_DEFAULTS = { PODS_AFFECTED_PERC: '', TARGET_PODS: '', NODE_LABEL
 
 /** The catalogue: facts about each supported fault. */
 export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
-  [FaultName.POD_DELETE]: podFault(FaultName.POD_DELETE, 'Deletes pods of the target workload.', {
+  [FaultName.POD_DELETE]: podFault(FaultName.POD_DELETE, 'Deletes pods of the target workload.', { helperPods: false, targetPodVerbs: ['get', 'list', 'delete'] }, {
     TOTAL_CHAOS_DURATION: '15', RAMP_TIME: '', FORCE: 'true', CHAOS_INTERVAL: '5', TARGET_CONTAINER: '', ...TARGETING_DEFAULTS,
   }),
-  [FaultName.CONTAINER_KILL]: podFault(FaultName.CONTAINER_KILL, 'Kills a container of the target pods through the container runtime.', {
+  [FaultName.CONTAINER_KILL]: podFault(FaultName.CONTAINER_KILL, 'Kills a container of the target pods through the container runtime.', { helperPods: true }, {
     TARGET_CONTAINER: '', RAMP_TIME: '', CHAOS_INTERVAL: '10', SIGNAL: 'SIGKILL', TOTAL_CHAOS_DURATION: '20',
     ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_CPU_HOG]: podFault(FaultName.POD_CPU_HOG, 'Consumes CPU in the target pods (stress-ng in a helper attached through the runtime).', {
+    helperPods: true,
+  }, {
     TOTAL_CHAOS_DURATION: '60', CPU_CORES: '1', CPU_LOAD: '100', RAMP_TIME: '', TARGET_CONTAINER: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_MEMORY_HOG]: podFault(FaultName.POD_MEMORY_HOG, 'Consumes memory in the target pods (stress-ng in a helper attached through the runtime).', {
+    helperPods: true,
+  }, {
     TOTAL_CHAOS_DURATION: '60', MEMORY_CONSUMPTION: '500', NUMBER_OF_WORKERS: '1', RAMP_TIME: '', TARGET_CONTAINER: '',
     ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_NETWORK_LATENCY]: podFault(FaultName.POD_NETWORK_LATENCY, 'Delays the network traffic of the target pods (tc netem).', {
+    helperPods: true, extra: [SERVICES_FOR_HOSTS],
+  }, {
     TARGET_CONTAINER: '', NETWORK_INTERFACE: 'eth0', NETWORK_LATENCY: '2000', JITTER: '0', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '',
     DESTINATION_IPS: '', DESTINATION_HOSTS: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_NETWORK_LOSS]: podFault(FaultName.POD_NETWORK_LOSS, 'Drops a share of the network packets of the target pods (tc netem).', {
+    helperPods: true, extra: [SERVICES_FOR_HOSTS],
+  }, {
     TARGET_CONTAINER: '', NETWORK_INTERFACE: 'eth0', NETWORK_PACKET_LOSS_PERCENTAGE: '100', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '',
     DESTINATION_IPS: '', DESTINATION_HOSTS: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
@@ -157,15 +185,17 @@ export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
     scope: FaultScope.CLUSTER,
     level: FaultLevel.POD,
     permissions: [
-      ...runnerRules([TARGET, CHAOS]),
-      { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [TARGET] },
-      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list', 'get', 'patch', 'update'], placement: [TARGET] },
-      JOBS,
-      LITMUS,
+      ...chaosNamespaceRules(false),
+      // pod-autoscaler lib: lists the Deployments (or StatefulSets) by the app label, scales them with Update, reads
+      // them until every replica is ready, and restores the count.
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'update'], placement: [TARGET] },
     ],
     defaults: { TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', REPLICA_COUNT: '5', DEFAULT_HEALTH_CHECK: 'false' },
   },
   [FaultName.DISK_FILL]: podFault(FaultName.DISK_FILL, 'Fills the ephemeral storage of the target pods.', {
+    // the disk-fill helper deletes a target pod whose filled storage it cannot remove (revertDiskFill)
+    helperPods: true, targetPodVerbs: ['get', 'list', 'delete'],
+  }, {
     TARGET_CONTAINER: '', FILL_PERCENTAGE: '80', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', DATA_BLOCK_SIZE: '256',
     EPHEMERAL_STORAGE_MEBIBYTES: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
@@ -175,12 +205,16 @@ export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
     scope: FaultScope.CLUSTER,
     level: FaultLevel.NODE,
     permissions: [
-      ...runnerRules([CLUSTER]),
-      { apiGroups: [''], resources: ['pods/exec', 'pods/eviction'], verbs: ['get', 'list', 'create'], placement: [CLUSTER] },
-      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['list', 'get', 'delete'], placement: [CLUSTER] },
-      JOBS,
-      LITMUS,
-      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'patch'], placement: [CLUSTER] },
+      ...chaosNamespaceRules(false),
+      // node-drain lib: checks the app by its label after the drain (status.AUTStatusCheck).
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'], placement: [TARGET] },
+      // node-drain lib reads the node; `kubectl drain` / `kubectl uncordon` (run in the experiment pod) get and patch it.
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'], placement: [CLUSTER] },
+      // `kubectl drain --ignore-daemonsets`: lists the node's pods in every namespace, evicts them, waits for each to go
+      // (get), and reads the DaemonSet that owns a pod it skips.
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'], placement: [CLUSTER] },
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'], placement: [CLUSTER] },
+      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'], placement: [CLUSTER] },
     ],
     defaults: { TARGET_NODE: '', NODE_LABEL: '', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', DEFAULT_HEALTH_CHECK: 'false' },
   },
@@ -190,10 +224,9 @@ export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
     scope: FaultScope.CLUSTER,
     level: FaultLevel.NODE,
     permissions: [
-      ...runnerRules([TARGET, CHAOS]),
-      { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [CHAOS] },
-      JOBS,
-      LITMUS,
+      // node-cpu-hog lib: stress helper pods on the nodes, created and cleaned up in the chaos namespace.
+      ...chaosNamespaceRules(true),
+      // reads the TARGET_NODES (GetNode), or lists every node to pick by NODES_AFFECTED_PERC (GetAllNode).
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'], placement: [CLUSTER] },
     ],
     defaults: {

@@ -35,8 +35,9 @@ export interface LitmusOperatorProps {
 
 /**
  * The Litmus chaos-operator 3.31.0: ServiceAccount, ClusterRole (the operator's own 3.31.0 rules), binding and
- * Deployment, with its usage analytics off (`ANALYTICS=FALSE`) unless asked for. Its three CRDs are not part of this construct: `crdSource` says where the pinned release publishes
- * them, and a deployment step installs them first (see lib/versions.ts CRD_SOURCES).
+ * Deployment, with its usage analytics off (`ANALYTICS=FALSE`) unless asked for. Its three CRDs are not part of
+ * this construct: `crdSource` says where the pinned release publishes them, and a deployment step installs them
+ * first (see lib/versions.ts CRD_SOURCES).
  */
 export class LitmusOperator extends Construct {
   /** Where the operator's CRDs come from (pinned release URL, CRD names, local file names). */

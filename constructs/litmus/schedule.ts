@@ -90,6 +90,7 @@ export class ChaosSchedule extends Construct {
       chaosNamespace: props.experiment.namespace,
       targetNamespace: props.target.namespace,
       fault: props.fault.definition,
+      probes: props.probes,
     });
     const engineTemplateSpec = renderEngineSpec(field, { ...props, serviceAccount }, EngineState.ACTIVE);
     this.apiObject = new DatedChaosSchedule(this, 'Resource', dates, {
