@@ -138,8 +138,10 @@ export class ChaosToolkitRunner extends Construct {
                 name: 'install',
                 image: IMAGES.chaosToolkitPython,
                 imagePullPolicy: 'IfNotPresent',
+                // Hash-checking mode: every package, dependencies included, must match a hash of requirements.txt, and
+                // only wheels are accepted (no setup.py runs at install time).
                 command: ['sh', '-c', `python -m venv ${venv} && ${venv}/bin/pip install --no-cache-dir --disable-pip-version-check `
-                  + '-r /etc/chaostoolkit/requirements.txt'],
+                  + '--require-hashes --only-binary :all: -r /etc/chaostoolkit/requirements.txt'],
                 env: [{ name: 'HOME', value: '/tmp' }],
                 securityContext,
                 volumeMounts: mounts,
