@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
@@ -11,7 +11,7 @@ import { ChaosSchedule, CronChaosTrigger } from '../../constructs/litmus/schedul
 import { Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../../stacks/chaos-stack';
-import { find, fixture, ofKind, writeStack } from '../util';
+import { find, fixture, ofKind, SCHEMA_VALIDATOR, schemaValidatorMissing, writeStack } from '../util';
 
 function build(config: EnvironmentConfig) {
   const app = Testing.app();
@@ -237,9 +237,10 @@ describe('validateApp', () => {
   });
 });
 
-const validator = join(__dirname, '..', '..', '..', 'shared', 'tools', 'validate-manifests.mjs');
-const describeIfValidator = existsSync(validator) ? describe : describe.skip;
-if (!existsSync(validator)) console.warn(`skipping strict schema checks: ${validator} not found`);
+const validator = SCHEMA_VALIDATOR;
+const missing = schemaValidatorMissing();
+const describeIfValidator = missing === undefined ? describe : describe.skip;
+if (missing !== undefined) console.warn(`skipping strict schema checks: ${missing}`);
 
 describeIfValidator('strict schema check (../shared/tools/validate-manifests.mjs)', () => {
   let dir: string;
