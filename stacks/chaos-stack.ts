@@ -21,7 +21,7 @@ import { checkEnvironmentConfig, type EnvironmentConfig } from './environments';
 
 /** The layers of a ChaosStack, in the order they must be applied. */
 export interface ChaosStackCharts {
-  /** The app, chaos and monitoring namespaces. */
+  /** The app, chaos, monitoring and node-exporter namespaces. */
   readonly namespaces: Chart;
   /** The Litmus operator (its CRDs come first, from the pinned release). */
   readonly operators: Chart;
@@ -55,7 +55,9 @@ export class ChaosStack extends Construct implements DeployableStack {
   public readonly crdSources: readonly CrdSource[];
   public readonly externalSecrets: readonly ExternalSecret[];
   public readonly engineTargets: readonly EngineTarget[];
-  public readonly namespaces: { readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace };
+  public readonly namespaces: {
+    readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace; readonly monitoringNode: ChaosNamespace;
+  };
   public readonly app: TargetApplication;
   public readonly operator: LitmusOperator;
   public readonly monitoring: MonitoringStack;
@@ -81,8 +83,11 @@ export class ChaosStack extends Construct implements DeployableStack {
       app: new ChaosNamespace(c.namespaces, 'App', { name: config.namespaces.app, podSecurity: PodSecurityLevel.RESTRICTED }),
       // Litmus 3.x helper pods (hostPID, privileged, runtime socket) run in the engine's namespace.
       chaos: new ChaosNamespace(c.namespaces, 'Chaos', { name: config.namespaces.chaos, podSecurity: PodSecurityLevel.PRIVILEGED }),
-      // node-exporter needs host access: the one documented exception to the pod security defaults.
-      monitoring: new ChaosNamespace(c.namespaces, 'Monitoring', { name: config.namespaces.monitoring, podSecurity: PodSecurityLevel.PRIVILEGED }),
+      monitoring: new ChaosNamespace(c.namespaces, 'Monitoring', { name: config.namespaces.monitoring, podSecurity: PodSecurityLevel.RESTRICTED }),
+      // node-exporter needs host access: the one documented exception, alone in its own namespace.
+      monitoringNode: new ChaosNamespace(c.namespaces, 'MonitoringNode', {
+        name: config.namespaces.monitoringNode ?? `${config.namespaces.monitoring}-node`, podSecurity: PodSecurityLevel.PRIVILEGED,
+      }),
     };
 
     this.operator = new LitmusOperator(c.operators, 'LitmusOperator', { namespace: this.namespaces.chaos });
@@ -96,6 +101,7 @@ export class ChaosStack extends Construct implements DeployableStack {
 
     this.monitoring = new MonitoringStack(c.workloads, 'Monitoring', {
       monitoringNamespace: this.namespaces.monitoring,
+      nodeExporterNamespace: this.namespaces.monitoringNode,
       chaosNamespace: this.namespaces.chaos,
       app: { service: this.app, deploymentName: this.app.name },
       // No password in the repository: the Secret is created by the deployment (Pulumi secret config, or by hand).

@@ -54,11 +54,26 @@ export interface SloConfig {
   readonly virtualUsers?: number;
 }
 
+/** The namespaces of an environment, by role. */
+export interface EnvironmentNamespaces {
+  /** The app under chaos (Pod Security `restricted`). */
+  readonly app: string;
+  /** The chaos machinery: Litmus operator, engines, experiments, load tests (`privileged`: Litmus helpers need it). */
+  readonly chaos: string;
+  /** Monitoring: Prometheus, Alertmanager, Grafana, prometheus-operator, kube-state-metrics (`restricted`). */
+  readonly monitoring: string;
+  /**
+   * node-exporter alone (`privileged`: it reads the host's /proc, /sys and root filesystem on the host network).
+   * @default - `<monitoring>-node`
+   */
+  readonly monitoringNode?: string;
+}
+
 /** Everything that differs between environments. */
 export interface EnvironmentConfig {
   readonly environment: Environment;
   /** Namespace names: the app's, the chaos machinery's and monitoring's. */
-  readonly namespaces: { readonly app: string; readonly chaos: string; readonly monitoring: string };
+  readonly namespaces: EnvironmentNamespaces;
   /** How the app Service is exposed. */
   readonly appServiceType: ServiceType;
   /**
@@ -96,7 +111,7 @@ const ENVIRONMENT_KEYS = keys<EnvironmentConfig>({
   environment: true, namespaces: true, appServiceType: true, appAutoscaling: true, appLivenessPeriod: true, runtime: true,
   experiments: true, blastRadius: true, runId: true, slo: true,
 });
-const NAMESPACE_KEYS = keys<EnvironmentConfig['namespaces']>({ app: true, chaos: true, monitoring: true });
+const NAMESPACE_KEYS = keys<EnvironmentNamespaces>({ app: true, chaos: true, monitoring: true, monitoringNode: true });
 const EXPERIMENT_KEYS = keys<ExperimentConfig>({ fault: true, jobCleanUpPolicy: true, probeInterval: true });
 const SLO_KEYS = keys<SloConfig>({ maxErrorPercent: true, latency: true, virtualUsers: true });
 const LATENCY_KEYS = keys<LatencyObjective>({ percentile: true, below: true });

@@ -12,8 +12,16 @@ import { PrometheusServer } from './prometheus';
 import { ChaosRules, type MonitoredApp, NodeRules } from './rules';
 
 export interface MonitoringStackProps {
-  /** The monitoring namespace; it must enforce the `privileged` Pod Security level (node-exporter's host access). */
+  /**
+   * The monitoring namespace: Prometheus, Alertmanager, Grafana, prometheus-operator and kube-state-metrics, none of
+   * which needs more than the `restricted` Pod Security level.
+   */
   readonly monitoringNamespace: INamespaceRef;
+  /**
+   * node-exporter's own namespace; it must enforce the `privileged` Pod Security level (host network, PID and paths),
+   * which is why node-exporter is kept out of the monitoring namespace. The Prometheus watches it for its ServiceMonitor.
+   */
+  readonly nodeExporterNamespace: INamespaceRef;
   /** The chaos namespace (Litmus operator, ChaosEngines, ChaosResults); the chaos-exporter runs there. */
   readonly chaosNamespace: INamespaceRef;
   /** The app under chaos: its Service and Deployment (the pod panels and the unavailability alert read them). */
@@ -70,11 +78,16 @@ export class MonitoringStack extends Construct {
     if (mon.name === chaos.name) {
       throw new ValidationError('MonitoringStack.chaosNamespace', chaos.name, `must differ from the monitoring namespace '${mon.name}'`);
     }
+    const node = props.nodeExporterNamespace;
+    if (node.name === mon.name || node.name === chaos.name) {
+      throw new ValidationError('MonitoringStack.nodeExporterNamespace', node.name,
+        `must be a namespace of its own (not '${mon.name}' or '${chaos.name}'): it is the only one that must allow privileged pods`);
+    }
     this.operator = new PrometheusOperator(this, 'Operator', { namespace: mon });
     this.alertmanager = new AlertmanagerServer(this, 'Alertmanager', { namespace: mon, receivers: props.alertReceivers });
     this.prometheus = new PrometheusServer(this, 'Prometheus', {
       namespace: mon,
-      watchNamespaces: [mon, chaos],
+      watchNamespaces: [mon, node, chaos],
       alertmanager: this.alertmanager,
       scrapeInterval: props.scrapeInterval,
       evaluationInterval: props.scrapeInterval,
@@ -82,7 +95,7 @@ export class MonitoringStack extends Construct {
       enableRemoteWriteReceiver: props.remoteWriteReceiver,
     });
     const prometheus = this.prometheus;
-    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: mon, prometheus });
+    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: node, prometheus });
     this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { namespace: mon, prometheus });
     this.chaosExporter = new ChaosExporter(this, 'ChaosExporter', { namespace: chaos, prometheus });
     this.kubelet = new KubeletScrape(this, 'Kubelet', { kubeletService: this.operator.kubeletService, prometheus, namespace: mon });

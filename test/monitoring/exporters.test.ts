@@ -5,10 +5,10 @@ import { find, fixture } from './fixture';
 
 describe('NodeExporter', () => {
   test('shares the host network and PID namespaces and mounts the host read-only (the documented exception)', () => {
-    const { chart, monitoring } = fixture();
-    const prometheus = new PrometheusServer(chart, 'Prometheus', { namespace: monitoring });
-    new NodeExporter(chart, 'NodeExporter', { namespace: monitoring, prometheus });
-    const ds = find(Testing.synth(chart), 'DaemonSet', 'node-exporter', 'monitoring');
+    const { chart, monitoring, monitoringNode } = fixture();
+    const prometheus = new PrometheusServer(chart, 'Prometheus', { namespace: monitoring, watchNamespaces: [monitoring, monitoringNode] });
+    new NodeExporter(chart, 'NodeExporter', { namespace: monitoringNode, prometheus });
+    const ds = find(Testing.synth(chart), 'DaemonSet', 'node-exporter', 'monitoring-node');
     const pod = ds.spec.template.spec;
     expect(pod).toMatchObject({ hostNetwork: true, hostPID: true, tolerations: [{ operator: 'Exists' }] });
     expect(pod.volumes.map((v: any) => v.hostPath.path)).toEqual(['/proc', '/sys', '/']);

@@ -28,7 +28,7 @@ describe('ChaosStack', () => {
     const { manifest } = build(environmentConfig(name));
     expect(manifest).toMatchSnapshot();
     expect(JSON.stringify(manifest)).not.toMatch(/:latest"/);
-    expect(ofKind(manifest, 'Namespace').map((n) => n.metadata.name)).toEqual(['testing', 'litmus', 'monitoring']);
+    expect(ofKind(manifest, 'Namespace').map((n) => n.metadata.name)).toEqual(['testing', 'litmus', 'monitoring', 'monitoring-node']);
   });
 
   test('orders the layers namespaces, operators, workloads, experiments, engines', () => {
