@@ -11,7 +11,9 @@ import { AlertReceiver, GrafanaAdminCredentials, MonitoringStack, PrometheusOper
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
 import { LoadGenerator } from '../constructs/slo/load-generator';
 import { ServiceLevelObjective } from '../constructs/slo/slo';
-import { TargetApplication } from '../constructs/target-app';
+import { ServiceType, TargetApplication } from '../constructs/target-app';
+import { AddressBlock, ClusterNetwork, type NetworkFlow, NetworkPolicies } from '../constructs/network-policy';
+import { type PrometheusServer } from '../constructs/monitoring/prometheus';
 import { type EngineTarget } from '../lib/results/collect';
 import { waitTimeoutSeconds } from '../lib/results/targets';
 import { type DeployableStack, type ExternalSecret, type StackLayer } from '../lib/stack';
@@ -64,6 +66,9 @@ export class ChaosStack extends Construct implements DeployableStack {
   /** The SLO of each engine, by engine name, when the environment declares one. */
   public readonly slos: ReadonlyMap<string, ServiceLevelObjective>;
   public readonly engines: readonly ChaosEngine[];
+  /** Every connection the stack needs; everything else is denied in the app, chaos and monitoring namespaces. */
+  public readonly networkFlows: readonly NetworkFlow[];
+  public readonly networkPolicies: NetworkPolicies;
 
   public constructor(scope: Construct, id: string, props: ChaosStackProps) {
     super(scope, id);
@@ -178,6 +183,23 @@ export class ChaosStack extends Construct implements DeployableStack {
     this.engines = engines;
     this.slos = slos;
 
+    // Default-deny networking in the app, chaos and monitoring namespaces, then exactly the flows the stack needs.
+    const cluster = new ClusterNetwork(config.network);
+    const loads = c.engines.node.findAll().filter((x): x is LoadGenerator => x instanceof LoadGenerator);
+    this.networkFlows = [
+      ...this.monitoring.networkFlows(cluster),
+      ...litmusFlows(this.operator, [...experiments.values()], engines, cluster),
+      ...loads.flatMap((load) => loadFlows(load, prometheus, cluster)),
+      ...(slos.size > 0 ? [...experiments.values()].map((e) => ({
+        from: e.pods, to: prometheus.pods, ports: [{ port: prometheus.webPort }], why: 'SLO promProbes query the load test\'s metrics',
+      })) : []),
+      ...exposedAppFlows(this.app),
+    ];
+    this.networkPolicies = new NetworkPolicies(c.namespaces, 'NetworkPolicies', {
+      namespaces: [this.namespaces.app, this.namespaces.chaos, this.namespaces.monitoring],
+      flows: this.networkFlows,
+    });
+
     const layer = (name: keyof ChaosStackCharts, secrets: readonly ExternalSecret[] = []): StackLayer => ({ name, chart: c[name], secrets });
     this.layers = [
       layer('namespaces'),
@@ -202,6 +224,50 @@ export class ChaosStack extends Construct implements DeployableStack {
       timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds),
     }));
   }
+}
+
+/**
+ * The chaos machinery's connections: the operator, its runners and the experiment (and helper) pods call the API
+ * server; experiment pods resolve names, and each engine's probes that address a Service reach its pods.
+ */
+function litmusFlows(
+  operator: LitmusOperator, experiments: readonly ChaosExperiment[], engines: readonly ChaosEngine[], cluster: ClusterNetwork,
+): NetworkFlow[] {
+  const flows: NetworkFlow[] = [
+    cluster.toApiServer(operator.pods, 'the operator reconciles ChaosEngines and starts their runners'),
+    cluster.toApiServer(operator.runnerPods, 'runners create the experiment Job and update the engine'),
+  ];
+  for (const experiment of experiments) {
+    flows.push(
+      cluster.toApiServer(experiment.pods, 'experiments and their helpers act on the target and write the ChaosResult'),
+      cluster.toDns(experiment.pods),
+    );
+  }
+  for (const engine of engines) {
+    const experimentPods = experiments.find((e) => e.name === engine.fault.name)?.pods;
+    for (const probe of engine.probes) {
+      const target = probe.service;
+      if (experimentPods === undefined || target === undefined || !(target.service instanceof TargetApplication)) continue;
+      flows.push({ from: experimentPods, to: target.service.pods, ports: [{ port: target.service.containerPort }], why: `httpProbe '${probe.name}'` });
+    }
+  }
+  return flows;
+}
+
+/** A load test's connections: to the app it loads and to the Prometheus it writes its metrics to. */
+function loadFlows(load: LoadGenerator, prometheus: PrometheusServer, cluster: ClusterNetwork): NetworkFlow[] {
+  const app = load.target.service;
+  return [
+    cluster.toDns(load.pods),
+    ...(app instanceof TargetApplication ? [{ from: load.pods, to: app.pods, ports: [{ port: app.containerPort }], why: 'sends the load' }] : []),
+    { from: load.pods, to: prometheus.pods, ports: [{ port: prometheus.webPort }], why: 'pushes its request metrics (remote write)' },
+  ];
+}
+
+/** An app exposed outside the cluster (LoadBalancer, NodePort) accepts its port from any address. */
+function exposedAppFlows(app: TargetApplication): NetworkFlow[] {
+  if (app.serviceType === ServiceType.CLUSTER_IP) return [];
+  return [{ from: AddressBlock.any('clients outside the cluster'), to: app.pods, ports: [{ port: app.containerPort }], why: `the ${app.serviceType} Service` }];
 }
 
 /** The load Job (and ConfigMap) of an engine: `<engine>-load`. */

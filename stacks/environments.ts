@@ -6,6 +6,7 @@ import { Duration } from 'cdk8s';
 import { type BlastRadiusProps } from '../constructs/litmus/blast-radius';
 import { JobCleanUpPolicy } from '../constructs/litmus/engine';
 import { ContainerRuntime, FaultName, type FaultSpec } from '../constructs/litmus/faults';
+import { type ClusterNetworkProps } from '../constructs/network-policy';
 import { type LatencyObjective } from '../constructs/slo/slo';
 import { type AutoscalingProps, ServiceType } from '../constructs/target-app';
 import { assertKnownKeys, assertObject, assertOneOf, durationMillis, ValidationError } from '../lib/validation';
@@ -102,6 +103,11 @@ export interface EnvironmentConfig {
    * @default - no SLO: verdicts come from the frontend probe and Litmus's checks alone
    */
   readonly slo?: SloConfig;
+  /**
+   * Where the API server and the nodes are, for the network policies (both are cluster-specific).
+   * @default - any address, on the API server's ports (443, 6443) and the scraped node ports only
+   */
+  readonly network?: ClusterNetworkProps;
 }
 
 /** The keys of a config interface, each once: a compile error when a key is missing or unknown. */
@@ -109,8 +115,9 @@ type Keys<T> = { readonly [K in keyof Required<T>]: true };
 const keys = <T>(k: Keys<T>): string[] => Object.keys(k);
 const ENVIRONMENT_KEYS = keys<EnvironmentConfig>({
   environment: true, namespaces: true, appServiceType: true, appAutoscaling: true, appLivenessPeriod: true, runtime: true,
-  experiments: true, blastRadius: true, runId: true, slo: true,
+  experiments: true, blastRadius: true, runId: true, slo: true, network: true,
 });
+const NETWORK_KEYS = keys<ClusterNetworkProps>({ apiServerCidrs: true, apiServerPorts: true, nodeCidrs: true, dns: true });
 const NAMESPACE_KEYS = keys<EnvironmentNamespaces>({ app: true, chaos: true, monitoring: true, monitoringNode: true });
 const EXPERIMENT_KEYS = keys<ExperimentConfig>({ fault: true, jobCleanUpPolicy: true, probeInterval: true });
 const SLO_KEYS = keys<SloConfig>({ maxErrorPercent: true, latency: true, virtualUsers: true });
@@ -133,6 +140,7 @@ export function checkEnvironmentConfig(config: EnvironmentConfig): EnvironmentCo
   if (config.appAutoscaling !== undefined) assertKnownKeys('appAutoscaling', config.appAutoscaling, AUTOSCALING_KEYS, 'autoscaling setting');
   if (config.appLivenessPeriod !== undefined) durationMillis('appLivenessPeriod', config.appLivenessPeriod);
   assertKnownKeys('blastRadius', config.blastRadius, BLAST_RADIUS_KEYS, 'blast radius setting');
+  if (config.network !== undefined) assertKnownKeys('network', config.network, NETWORK_KEYS, 'network setting');
   if (config.runId !== undefined && typeof config.runId !== 'string') {
     throw new ValidationError('runId', config.runId, 'must be a string (a DNS-1123 label)');
   }

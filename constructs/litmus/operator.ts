@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource, IMAGES, LITMUS_VERSION } from '../../lib/versions';
 import { assertPinned } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 
 export interface LitmusOperatorProps {
@@ -46,6 +47,13 @@ export class LitmusOperator extends Construct {
   public readonly name = 'chaos-operator-ce';
   public readonly serviceAccountName = 'litmus';
   public readonly deployment: k8s.KubeDeployment;
+  /** The operator's pods. */
+  public readonly pods: IPodGroup;
+  /**
+   * The runner pods the operator starts for each engine, in the engine's namespace: labelled
+   * `app.kubernetes.io/component: chaos-runner` by the operator (chaos-operator 3.18 getChaosRunnerLabels).
+   */
+  public readonly runnerPods: IPodGroup;
 
   public constructor(scope: Construct, id: string, props: LitmusOperatorProps) {
     super(scope, id);
@@ -79,6 +87,8 @@ export class LitmusOperator extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: ns }],
     });
     const selector = { name: 'chaos-operator' };
+    this.pods = { name: 'chaos-operator', namespace: props.namespace, podLabels: selector };
+    this.runnerPods = { name: 'chaos-runner', namespace: props.namespace, podLabels: { 'app.kubernetes.io/component': 'chaos-runner' } };
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name, namespace: ns, labels: { ...labels, ...selector } },
       spec: {

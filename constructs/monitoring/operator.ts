@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
 import { assertPinned } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 import { componentLabels, resources } from './security';
@@ -51,6 +52,8 @@ export class PrometheusOperator extends Construct {
   public readonly service: IServiceRef;
   /** The kubelet Service the operator keeps up to date in kube-system (flag `--kubelet-service`). */
   public readonly kubeletService: ClusterService;
+  /** The operator's pods. */
+  public readonly pods: IPodGroup;
 
   public constructor(scope: Construct, id: string, props: PrometheusOperatorProps) {
     super(scope, id);
@@ -58,6 +61,7 @@ export class PrometheusOperator extends Construct {
     const labels = componentLabels(this.name, PROMETHEUS_OPERATOR_VERSION, 'controller');
     const selector = { 'app.kubernetes.io/name': this.name };
     const metadata = { name: this.name, namespace: ns, labels };
+    this.pods = { name: this.name, namespace: props.namespace, podLabels: selector };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
     const clusterRoleName = `prometheus-operator-${ns}`;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { type ExternalSecret } from '../../lib/stack';
 import { ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { AddressBlock, type ClusterNetwork, type NetworkFlow } from '../network-policy';
 import { type AlertReceiver, AlertmanagerServer } from './alertmanager';
 import { chaosDashboard } from './dashboards';
 import { ApiServerScrape, ChaosExporter, KubeletScrape, KubeStateMetrics, NodeExporter } from './exporters';
@@ -109,5 +110,43 @@ export class MonitoringStack extends Construct {
       dashboards: [chaosDashboard(props.app, PROMETHEUS_DATASOURCE_UID)],
     });
     this.externalSecrets = this.grafana.externalSecrets;
+  }
+
+  /**
+   * Every connection the monitoring makes or accepts, derived from its parts: the operators and Prometheus to the API
+   * server, Prometheus to each target it scrapes (kube-state-metrics and the chaos-exporter as pods; node-exporter,
+   * on the host network, and the kubelets as node addresses), Prometheus to Alertmanager, Grafana to Prometheus,
+   * Alertmanager to its receivers. Who may write to Prometheus (load generators) and query it (probes) is the
+   * composition's to say.
+   */
+  public networkFlows(cluster: ClusterNetwork): NetworkFlow[] {
+    const prometheus = this.prometheus.pods;
+    const scrape = (ports: readonly { port: number }[]): { port: number }[] => ports.map((p) => ({ port: p.port }));
+    const kubeletPort = this.operator.kubeletService.ports.find((p) => p.name === this.kubelet.portName);
+    const flows: NetworkFlow[] = [
+      cluster.toApiServer(this.operator.pods, 'prometheus-operator reconciles Prometheus, Alertmanager and the kubelet Service'),
+      cluster.toApiServer(this.kubeStateMetrics.pods, 'kube-state-metrics lists and watches the objects it reports on'),
+      cluster.toApiServer(prometheus, 'Prometheus discovers its targets and scrapes the API server'),
+      cluster.toApiServer(this.chaosExporter.pods, 'the chaos-exporter watches ChaosEngines and ChaosResults'),
+      { from: prometheus, to: this.kubeStateMetrics.pods, ports: scrape(this.kubeStateMetrics.ports), why: 'scrapes kube-state-metrics' },
+      { from: prometheus, to: this.chaosExporter.pods, ports: scrape(this.chaosExporter.ports), why: 'scrapes the chaos-exporter' },
+      { from: prometheus, to: cluster.nodes, ports: scrape(this.nodeExporter.ports), why: 'scrapes node-exporter (host network)' },
+      ...(kubeletPort === undefined ? [] : [{ from: prometheus, to: cluster.nodes, ports: [{ port: kubeletPort.port }], why: 'scrapes the kubelets and cAdvisor' }]),
+      { from: prometheus, to: this.alertmanager.pods, ports: [{ port: this.alertmanager.webPort }], why: 'sends alerts' },
+      { from: this.grafana.pods, to: prometheus, ports: [{ port: this.prometheus.webPort }], why: 'queries its datasource' },
+      cluster.toDns(this.grafana.pods),
+    ];
+    const receiverPorts = [...new Set(this.alertmanager.receivers.flatMap((r) => r.destinationPorts))];
+    if (receiverPorts.length > 0) {
+      flows.push(
+        { from: this.alertmanager.pods, to: AddressBlock.any('the alert receivers'), ports: receiverPorts.map((port) => ({ port })), why: 'notifies its receivers' },
+        cluster.toDns(this.alertmanager.pods),
+      );
+    }
+    if (this.alertmanager.replicas > 1) {
+      const gossip = [{ port: this.alertmanager.clusterPort }, { port: this.alertmanager.clusterPort, protocol: 'UDP' as const }];
+      flows.push({ from: this.alertmanager.pods, to: this.alertmanager.pods, ports: gossip, why: 'replicas gossip to deduplicate notifications' });
+    }
+    return flows;
   }
 }

@@ -145,7 +145,7 @@ describe('ChaosStack', () => {
     const config = environmentConfig('staging');
     expect(() => build({ ...config, runID: 'r1' } as EnvironmentConfig)).toThrow("Invalid environment config.runID: 'r1'; is not a key of an environment "
       + "config (did you mean 'runId'?); allowed: environment, namespaces, appServiceType, appAutoscaling, appLivenessPeriod, runtime, experiments, "
-      + 'blastRadius, runId, slo.');
+      + 'blastRadius, runId, slo, network.');
     const misspelt = { ...config, experiments: [{ ...config.experiments[0], probeIntervall: Duration.seconds(1) }] };
     expect(() => build(misspelt as unknown as EnvironmentConfig)).toThrow(
       "Invalid experiments[0].probeIntervall: '1s'; is not a setting of an experiment (did you mean 'probeInterval'?); allowed: fault, jobCleanUpPolicy, "
