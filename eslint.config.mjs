@@ -30,7 +30,7 @@ const layering = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'lib/imports/*.ts', '.cluster/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.cdk8s-synth/**', 'lib/imports/*.ts', '.cluster/**', 'coverage/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

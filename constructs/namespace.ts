@@ -1,7 +1,7 @@
 import { type ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { assertDnsLabel } from '../lib/validation';
+import { assertDnsLabel, assertLabels, ValidationError } from '../lib/validation';
 
 /** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export enum PodSecurityLevel {
@@ -12,6 +12,9 @@ export enum PodSecurityLevel {
   /** Current pod hardening best practice: non-root, no capabilities, seccomp RuntimeDefault. */
   RESTRICTED = 'restricted',
 }
+
+const POD_SECURITY_PREFIX = 'pod-security.kubernetes.io/';
+const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A namespace that other constructs reference instead of repeating its name. */
 export interface INamespaceRef {
@@ -36,7 +39,8 @@ export interface ChaosNamespaceProps {
    */
   readonly podSecurityVersion?: string;
   /**
-   * Extra labels for the namespace.
+   * Extra labels for the namespace. They may not set the labels the construct owns: the Pod Security labels
+   * (`pod-security.kubernetes.io/*`, set from `podSecurity`) and `kubernetes.io/metadata.name`.
    * @default - none
    */
   readonly labels?: Readonly<Record<string, string>>;
@@ -59,18 +63,29 @@ export class ChaosNamespace extends Construct implements INamespaceRef {
     this.name = assertDnsLabel('ChaosNamespace.name', props.name);
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     const version = props.podSecurityVersion ?? 'v1.33';
+    if (typeof version !== 'string' || !/^(v\d+\.\d+|latest)$/.test(version)) {
+      throw new ValidationError('ChaosNamespace.podSecurityVersion', version, "must be a Kubernetes minor version ('v1.33') or 'latest'");
+    }
+    const labels = assertLabels('ChaosNamespace.labels', props.labels ?? {});
+    for (const [key, value] of Object.entries(labels)) {
+      if (key.startsWith(POD_SECURITY_PREFIX) || key === NAME_LABEL) {
+        throw new ValidationError(`ChaosNamespace.labels['${key}']`, value, key === NAME_LABEL
+          ? 'is set by Kubernetes to the namespace name; leave it out'
+          : `would override the namespace's Pod Security (${this.podSecurity}, ${version}); set podSecurity and podSecurityVersion instead`);
+      }
+    }
     this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: this.name,
         labels: {
-          'kubernetes.io/metadata.name': this.name,
+          [NAME_LABEL]: this.name,
           'pod-security.kubernetes.io/enforce': this.podSecurity,
           'pod-security.kubernetes.io/enforce-version': version,
           'pod-security.kubernetes.io/audit': this.podSecurity,
           'pod-security.kubernetes.io/audit-version': version,
           'pod-security.kubernetes.io/warn': this.podSecurity,
           'pod-security.kubernetes.io/warn-version': version,
-          ...props.labels,
+          ...labels,
         },
       },
     });

@@ -2,8 +2,9 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IMAGES } from '../lib/versions';
-import { assertDnsLabel, assertIntegerInRange, assertPercentage, ValidationError, wholeSeconds } from '../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, assertPercentage, assertPinned, ValidationError, wholeSeconds } from '../lib/validation';
 import { type INamespaceRef } from './namespace';
+import { type IPodGroup } from './network-policy';
 import { RESTRICTED_CONTAINER, restrictedPod } from './security';
 
 /** Workload kinds a ChaosEngine can target (`spec.appinfo.appkind`, lower case as the CRD pattern requires). */
@@ -161,6 +162,12 @@ export class TargetApplication extends Construct implements IChaosTarget, IServi
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
   public readonly hpa?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The app's pods, for network policies. */
+  public readonly pods: IPodGroup;
+  /** The port the container listens on (what the Service port forwards to). */
+  public readonly containerPort: number;
+  /** The Service type (LoadBalancer and NodePort accept connections from outside the cluster). */
+  public readonly serviceType: ServiceType;
 
   public constructor(scope: Construct, id: string, props: TargetApplicationProps) {
     super(scope, id);
@@ -170,6 +177,9 @@ export class TargetApplication extends Construct implements IChaosTarget, IServi
     const servicePort = assertIntegerInRange('TargetApplication.servicePort', props.servicePort ?? 80, 1, 65535);
     this.ports = [{ name: 'http', port: servicePort }];
     this.selectorLabel = { key: 'app.kubernetes.io/name', value: this.name };
+    this.containerPort = containerPort;
+    this.serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
+    this.pods = { name: this.name, namespace: this.namespace, podLabels: { [this.selectorLabel.key]: this.selectorLabel.value } };
     this.autoscaling = validateAutoscaling(props);
     const replicas = this.autoscaling ? undefined : assertIntegerInRange('TargetApplication.replicas', props.replicas ?? 2, 0, 1000);
     const livenessPeriod = wholeSeconds('TargetApplication.livenessPeriod', props.livenessPeriod ?? Duration.seconds(5));
@@ -194,7 +204,7 @@ export class TargetApplication extends Construct implements IChaosTarget, IServi
             securityContext: restrictedPod(101),
             containers: [{
               name: 'nginx',
-              image: props.image ?? IMAGES.nginxUnprivileged,
+              image: assertPinned('TargetApplication.image', props.image ?? IMAGES.nginxUnprivileged),
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'http', containerPort, protocol: 'TCP' }],
               resources: {
@@ -215,7 +225,7 @@ export class TargetApplication extends Construct implements IChaosTarget, IServi
     this.service = new k8s.KubeService(this, 'Service', {
       metadata,
       spec: {
-        type: props.serviceType ?? ServiceType.CLUSTER_IP,
+        type: this.serviceType,
         selector: { [this.selectorLabel.key]: this.selectorLabel.value },
         ports: [{ name: 'http', port: servicePort, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
       },

@@ -1,6 +1,16 @@
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type App, Yaml } from 'cdk8s';
 import { type StackLayer } from './stack';
+
+/** The deferred validations of an app failed: `errors` lists each, prefixed with the construct's path. */
+export class AppValidationError extends Error {
+  public constructor(public readonly errors: readonly string[]) {
+    super(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    this.name = 'AppValidationError';
+  }
+}
 
 /**
  * Runs every construct's deferred validations (node.addValidation) of an app and throws one error listing them
@@ -9,7 +19,7 @@ import { type StackLayer } from './stack';
  */
 export function validateApp(app: App): void {
   const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  if (errors.length > 0) throw new AppValidationError(errors);
 }
 
 /** A file to write: its path (relative to an output folder) and its text. */
@@ -24,4 +34,43 @@ export function layerFiles(layers: readonly StackLayer[], dir = ''): SynthFile[]
     path: join(dir, `${String(i).padStart(4, '0')}-${l.name}.k8s.yaml`),
     content: Yaml.stringify(...(l.chart.toJson() as unknown[])),
   }));
+}
+
+/** A folder to replace and every file it is to hold afterwards (paths relative to the folder). */
+export interface FolderContent {
+  readonly dir: string;
+  readonly files: readonly SynthFile[];
+}
+
+/** Writes `files` under `dir` (creating folders; existing files are overwritten, others left alone). */
+export function writeFiles(dir: string, files: readonly SynthFile[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of files) {
+    const path = join(dir, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
+  }
+}
+
+/**
+ * Replaces each folder by exactly the given files, all or nothing as far as the file system allows: every folder's
+ * new content is first written to a sibling temporary folder; only when all are written is each old folder renamed
+ * aside, the new one renamed into place and the old one removed. A failure while writing leaves every folder as it
+ * was (and removes the temporary ones); files that are no longer produced disappear with the old folder.
+ */
+export function replaceFolders(folders: readonly FolderContent[]): void {
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staged = folders.map((f) => ({ ...f, tmp: `${f.dir}.tmp-${tag}`, old: `${f.dir}.old-${tag}` }));
+  try {
+    for (const s of staged) writeFiles(s.tmp, s.files);
+  } catch (err) {
+    for (const s of staged) rmSync(s.tmp, { recursive: true, force: true });
+    throw err;
+  }
+  for (const s of staged) {
+    const had = existsSync(s.dir);
+    if (had) renameSync(s.dir, s.old);
+    renameSync(s.tmp, s.dir);
+    if (had) rmSync(s.old, { recursive: true, force: true });
+  }
 }

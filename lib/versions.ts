@@ -102,6 +102,18 @@ export interface CrdSource {
   readonly crds: readonly string[];
   /** File names of the same CRDs in a local folder (for tests, CI and air-gapped installs). */
   readonly localFiles: readonly string[];
+  /**
+   * The pinned content of each CRD (by metadata.name): sha256 of the CustomResourceDefinition document's canonical
+   * JSON (object keys sorted recursively, no whitespace; lib/crd-integrity.ts `crdDigest`). Every CRD loaded from
+   * the URL or a local folder is checked against it before it is installed or imported.
+   *
+   * It covers the CRD's content, not a file's bytes: the release manifests bundle other objects (Litmus ships its
+   * operator with its CRDs) and the same release may be re-serialized (`../shared/reference/crds`), so only a
+   * content hash pins the CRD itself, whatever file carries it. The values were computed from the re-serialized
+   * copies of the pinned releases in `../shared/reference/crds` (the upstream URLs are not reachable from the
+   * machine that pinned them); `test/pulumi/crds.test.ts` recomputes them from that folder.
+   */
+  readonly sha256: Readonly<Record<string, string>>;
 }
 
 /**
@@ -114,11 +126,19 @@ export const CRD_SOURCES: Readonly<Record<'litmus' | 'litmusScheduler' | 'promet
     url: `https://litmuschaos.github.io/litmus/litmus-operator-v${LITMUS_VERSION}.yaml`,
     crds: ['chaosengines.litmuschaos.io', 'chaosexperiments.litmuschaos.io', 'chaosresults.litmuschaos.io'],
     localFiles: ['chaosengines.litmuschaos.io.yaml', 'chaosexperiments.litmuschaos.io.yaml', 'chaosresults.litmuschaos.io.yaml'],
+    sha256: {
+      'chaosengines.litmuschaos.io': 'b84ce26188a933a1768a745d884552f6a72adcbddd42914b4555b011af8910c2',
+      'chaosexperiments.litmuschaos.io': '9c069d50b6612224aeff17ed36c28fae8625fe3f30529bd2815e23409255aa31',
+      'chaosresults.litmuschaos.io': '40319b73252aa1006bb25d0d43091d56e7917971365c1b97c6a6c3eedeb14980',
+    },
   },
   litmusScheduler: {
     url: `https://litmuschaos.github.io/litmus/chaos-scheduler-v${LITMUS_VERSION}.yaml`,
     crds: ['chaosschedules.litmuschaos.io'],
     localFiles: ['chaosschedules.litmuschaos.io.yaml'],
+    sha256: {
+      'chaosschedules.litmuschaos.io': 'fc5fb4efb438ab96686bce0c60b8a5a8ba72a8fa0ebf2af38d3c3a2a9b5711f4',
+    },
   },
   prometheusOperator: {
     url: `https://github.com/prometheus-operator/prometheus-operator/releases/download/${PROMETHEUS_OPERATOR_VERSION}/stripped-down-crds.yaml`,
@@ -136,10 +156,22 @@ export const CRD_SOURCES: Readonly<Record<'litmus' | 'litmusScheduler' | 'promet
       'monitoring.coreos.com_podmonitors.yaml',
       'monitoring.coreos.com_prometheusrules.yaml',
     ],
+    sha256: {
+      'prometheuses.monitoring.coreos.com': 'a42a4cfb16656636769d94b9ac3174c221b5816304bd5ba18e3cdb6afd55ce4e',
+      'alertmanagers.monitoring.coreos.com': '8d9d11a383d187fe813666467e89f5ecd3ad2a71894736739692acf031365b11',
+      'servicemonitors.monitoring.coreos.com': 'cd84f531cb5e6346814966533528e173a40697d6dd96ed98f0335238a216d605',
+      'podmonitors.monitoring.coreos.com': '4b2cefbd768dadf6d5ffcbed28723b3165989393f1eec72ad74710e52dd0e99c',
+      'prometheusrules.monitoring.coreos.com': '8d3c56147aa3164eb21a90423a3abbf3cb530ff64fe8bca75a79d28fe059a9e7',
+    },
   },
   istioNetworking: {
     url: `https://raw.githubusercontent.com/istio/istio/${ISTIO_VERSION}/manifests/charts/base/crds/crd-all.gen.yaml`,
     crds: ['destinationrules.networking.istio.io', 'gateways.networking.istio.io', 'virtualservices.networking.istio.io'],
     localFiles: ['networking.istio.io.yaml'],
+    sha256: {
+      'destinationrules.networking.istio.io': '4bab4c0143015bfc0f4d1c55501e578053abb3eae61b55d2ebfbc59a6e718fc8',
+      'gateways.networking.istio.io': 'db7df487bc8793524c74bc1ca0349967019413ea7b082d2a443e2eb624a8683c',
+      'virtualservices.networking.istio.io': '5744a62815df567d5f902c0dc8ebab5d162eadb14efb66077b65953501fec305',
+    },
   },
 };

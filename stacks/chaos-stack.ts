@@ -11,17 +11,19 @@ import { AlertReceiver, GrafanaAdminCredentials, MonitoringStack, PrometheusOper
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
 import { LoadGenerator } from '../constructs/slo/load-generator';
 import { ServiceLevelObjective } from '../constructs/slo/slo';
-import { TargetApplication } from '../constructs/target-app';
+import { ServiceType, TargetApplication } from '../constructs/target-app';
+import { AddressBlock, ClusterNetwork, type NetworkFlow, NetworkPolicies } from '../constructs/network-policy';
+import { type PrometheusServer } from '../constructs/monitoring/prometheus';
 import { type EngineTarget } from '../lib/results/collect';
 import { waitTimeoutSeconds } from '../lib/results/targets';
 import { type DeployableStack, type ExternalSecret, type StackLayer } from '../lib/stack';
 import { ValidationError } from '../lib/validation';
 import { assertImageOverrides, type CrdSource, imageOf, type ImageName, type ImageOverrides } from '../lib/versions';
-import { type EnvironmentConfig } from './environments';
+import { checkEnvironmentConfig, type EnvironmentConfig } from './environments';
 
 /** The layers of a ChaosStack, in the order they must be applied. */
 export interface ChaosStackCharts {
-  /** The app, chaos and monitoring namespaces. */
+  /** The app, chaos, monitoring and node-exporter namespaces. */
   readonly namespaces: Chart;
   /** The Litmus operator (its CRDs come first, from the pinned release). */
   readonly operators: Chart;
@@ -62,17 +64,22 @@ export class ChaosStack extends Construct implements DeployableStack {
   public readonly crdSources: readonly CrdSource[];
   public readonly externalSecrets: readonly ExternalSecret[];
   public readonly engineTargets: readonly EngineTarget[];
-  public readonly namespaces: { readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace };
+  public readonly namespaces: {
+    readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace; readonly monitoringNode: ChaosNamespace;
+  };
   public readonly app: TargetApplication;
   public readonly operator: LitmusOperator;
   public readonly monitoring: MonitoringStack;
   /** The SLO of each engine, by engine name, when the environment declares one. */
   public readonly slos: ReadonlyMap<string, ServiceLevelObjective>;
   public readonly engines: readonly ChaosEngine[];
+  /** Every connection the stack needs; everything else is denied in the app, chaos and monitoring namespaces. */
+  public readonly networkFlows: readonly NetworkFlow[];
+  public readonly networkPolicies: NetworkPolicies;
 
   public constructor(scope: Construct, id: string, props: ChaosStackProps) {
     super(scope, id);
-    const config = props.config;
+    const config = checkEnvironmentConfig(props.config);
     this.config = config;
     const chart = (chartId: string): Chart => new Chart(this, chartId, { labels: { 'chaos-stack/environment': config.environment } });
     this.charts = {
@@ -90,8 +97,11 @@ export class ChaosStack extends Construct implements DeployableStack {
       app: new ChaosNamespace(c.namespaces, 'App', { name: config.namespaces.app, podSecurity: PodSecurityLevel.RESTRICTED }),
       // Litmus 3.x helper pods (hostPID, privileged, runtime socket) run in the engine's namespace.
       chaos: new ChaosNamespace(c.namespaces, 'Chaos', { name: config.namespaces.chaos, podSecurity: PodSecurityLevel.PRIVILEGED }),
-      // node-exporter needs host access: the one documented exception to the pod security defaults.
-      monitoring: new ChaosNamespace(c.namespaces, 'Monitoring', { name: config.namespaces.monitoring, podSecurity: PodSecurityLevel.PRIVILEGED }),
+      monitoring: new ChaosNamespace(c.namespaces, 'Monitoring', { name: config.namespaces.monitoring, podSecurity: PodSecurityLevel.RESTRICTED }),
+      // node-exporter needs host access: the one documented exception, alone in its own namespace.
+      monitoringNode: new ChaosNamespace(c.namespaces, 'MonitoringNode', {
+        name: config.namespaces.monitoringNode ?? `${config.namespaces.monitoring}-node`, podSecurity: PodSecurityLevel.PRIVILEGED,
+      }),
     };
 
     this.operator = new LitmusOperator(c.operators, 'LitmusOperator', {
@@ -108,6 +118,7 @@ export class ChaosStack extends Construct implements DeployableStack {
 
     this.monitoring = new MonitoringStack(c.workloads, 'Monitoring', {
       monitoringNamespace: this.namespaces.monitoring,
+      nodeExporterNamespace: this.namespaces.monitoringNode,
       chaosNamespace: this.namespaces.chaos,
       app: { service: this.app, deploymentName: this.app.name },
       // No password in the repository: the Secret is created by the deployment (Pulumi secret config, or by hand).
@@ -120,11 +131,19 @@ export class ChaosStack extends Construct implements DeployableStack {
     const prometheus = this.monitoring.prometheus;
 
     const blastRadius = new BlastRadius(config.blastRadius);
+    const faults = config.experiments.map((exp) => Fault.of(exp.fault, config.runtime));
+    if (config.runId !== undefined) {
+      // The run id ends every engine's name and, with an SLO, every load Job's (`<engine>-load`): blame it, not them.
+      ChaosEngine.checkRunId('runId', config.runId, faults.map((f) => {
+        const engine = ChaosEngine.defaultName(this.app, f, '<runId>');
+        return config.slo === undefined ? engine : loadName(engine);
+      }));
+    }
     const slos = new Map<string, ServiceLevelObjective>();
     const experiments = new Map<FaultName, ChaosExperiment>();
     const engines: ChaosEngine[] = [];
     config.experiments.forEach((exp, i) => {
-      const fault = Fault.of(exp.fault, config.runtime);
+      const fault = faults[i];
       if (experiments.has(fault.name)) {
         throw new ValidationError(`experiments[${i}].fault`, fault.name,
           `the environment already runs this fault against '${this.app.name}'; each target runs each fault once`);
@@ -133,18 +152,12 @@ export class ChaosStack extends Construct implements DeployableStack {
         namespace: this.namespaces.chaos, fault: fault.name, image: image('goRunner'),
       });
       experiments.set(fault.name, experiment);
-      const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${fault.name}`, {
-        name: `${this.app.name}-${fault.name}-sa`,
-        chaosNamespace: this.namespaces.chaos,
-        targetNamespace: this.namespaces.app,
-        fault: fault.definition,
-      });
       const probes = [Probe.frontendAccess(this.app, { interval: exp.probeInterval })];
       if (config.slo) {
         const engineName = ChaosEngine.defaultName(this.app, fault, config.runId);
         // The load covers the whole run: ramp before and after, and the chaos itself.
         const load = new LoadGenerator(c.engines, `Load-${fault.name}`, {
-          name: `${engineName}-load`,
+          name: loadName(engineName),
           target: this.app,
           namespace: this.namespaces.chaos,
           prometheus,
@@ -164,6 +177,13 @@ export class ChaosStack extends Construct implements DeployableStack {
         probes.push(...slo.probes());
         slos.set(engineName, slo);
       }
+      const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${fault.name}`, {
+        name: `${this.app.name}-${fault.name}-sa`,
+        chaosNamespace: this.namespaces.chaos,
+        targetNamespace: this.namespaces.app,
+        fault: fault.definition,
+        probes,
+      });
       engines.push(new ChaosEngine(c.engines, `Engine-${fault.name}`, {
         experiment,
         fault,
@@ -178,6 +198,23 @@ export class ChaosStack extends Construct implements DeployableStack {
     });
     this.engines = engines;
     this.slos = slos;
+
+    // Default-deny networking in the app, chaos and monitoring namespaces, then exactly the flows the stack needs.
+    const cluster = new ClusterNetwork(config.network);
+    const loads = c.engines.node.findAll().filter((x): x is LoadGenerator => x instanceof LoadGenerator);
+    this.networkFlows = [
+      ...this.monitoring.networkFlows(cluster),
+      ...litmusFlows(this.operator, [...experiments.values()], engines, cluster),
+      ...loads.flatMap((load) => loadFlows(load, prometheus, cluster)),
+      ...(slos.size > 0 ? [...experiments.values()].map((e) => ({
+        from: e.pods, to: prometheus.pods, ports: [{ port: prometheus.webPort }], why: 'SLO promProbes query the load test\'s metrics',
+      })) : []),
+      ...exposedAppFlows(this.app),
+    ];
+    this.networkPolicies = new NetworkPolicies(c.namespaces, 'NetworkPolicies', {
+      namespaces: [this.namespaces.app, this.namespaces.chaos, this.namespaces.monitoring],
+      flows: this.networkFlows,
+    });
 
     const layer = (name: keyof ChaosStackCharts, secrets: readonly ExternalSecret[] = []): StackLayer => ({ name, chart: c[name], secrets });
     this.layers = [
@@ -203,6 +240,55 @@ export class ChaosStack extends Construct implements DeployableStack {
       timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds),
     }));
   }
+}
+
+/**
+ * The chaos machinery's connections: the operator, its runners and the experiment (and helper) pods call the API
+ * server; experiment pods resolve names, and each engine's probes that address a Service reach its pods.
+ */
+function litmusFlows(
+  operator: LitmusOperator, experiments: readonly ChaosExperiment[], engines: readonly ChaosEngine[], cluster: ClusterNetwork,
+): NetworkFlow[] {
+  const flows: NetworkFlow[] = [
+    cluster.toApiServer(operator.pods, 'the operator reconciles ChaosEngines and starts their runners'),
+    cluster.toApiServer(operator.runnerPods, 'runners create the experiment Job and update the engine'),
+  ];
+  for (const experiment of experiments) {
+    flows.push(
+      cluster.toApiServer(experiment.pods, 'experiments and their helpers act on the target and write the ChaosResult'),
+      cluster.toDns(experiment.pods),
+    );
+  }
+  for (const engine of engines) {
+    const experimentPods = experiments.find((e) => e.name === engine.fault.name)?.pods;
+    for (const probe of engine.probes) {
+      const target = probe.service;
+      if (experimentPods === undefined || target === undefined || !(target.service instanceof TargetApplication)) continue;
+      flows.push({ from: experimentPods, to: target.service.pods, ports: [{ port: target.service.containerPort }], why: `httpProbe '${probe.name}'` });
+    }
+  }
+  return flows;
+}
+
+/** A load test's connections: to the app it loads and to the Prometheus it writes its metrics to. */
+function loadFlows(load: LoadGenerator, prometheus: PrometheusServer, cluster: ClusterNetwork): NetworkFlow[] {
+  const app = load.target.service;
+  return [
+    cluster.toDns(load.pods),
+    ...(app instanceof TargetApplication ? [{ from: load.pods, to: app.pods, ports: [{ port: app.containerPort }], why: 'sends the load' }] : []),
+    { from: load.pods, to: prometheus.pods, ports: [{ port: prometheus.webPort }], why: 'pushes its request metrics (remote write)' },
+  ];
+}
+
+/** An app exposed outside the cluster (LoadBalancer, NodePort) accepts its port from any address. */
+function exposedAppFlows(app: TargetApplication): NetworkFlow[] {
+  if (app.serviceType === ServiceType.CLUSTER_IP) return [];
+  return [{ from: AddressBlock.any('clients outside the cluster'), to: app.pods, ports: [{ port: app.containerPort }], why: `the ${app.serviceType} Service` }];
+}
+
+/** The load Job (and ConfigMap) of an engine: `<engine>-load`. */
+function loadName(engine: string): string {
+  return `${engine}-load`;
 }
 
 /** Name of the Secret holding Grafana's admin user and password, created by the deployment, never synthesized. */

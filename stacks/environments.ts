@@ -6,9 +6,10 @@ import { Duration } from 'cdk8s';
 import { type BlastRadiusProps } from '../constructs/litmus/blast-radius';
 import { JobCleanUpPolicy } from '../constructs/litmus/engine';
 import { ContainerRuntime, FaultName, type FaultSpec } from '../constructs/litmus/faults';
+import { type ClusterNetworkProps } from '../constructs/network-policy';
 import { type LatencyObjective } from '../constructs/slo/slo';
 import { type AutoscalingProps, ServiceType } from '../constructs/target-app';
-import { assertOneOf } from '../lib/validation';
+import { assertKnownKeys, assertObject, assertOneOf, durationMillis, ValidationError } from '../lib/validation';
 
 /** The environments the stack is deployed to, one Pulumi stack and one dist/ folder each. */
 export enum Environment {
@@ -54,11 +55,26 @@ export interface SloConfig {
   readonly virtualUsers?: number;
 }
 
+/** The namespaces of an environment, by role. */
+export interface EnvironmentNamespaces {
+  /** The app under chaos (Pod Security `restricted`). */
+  readonly app: string;
+  /** The chaos machinery: Litmus operator, engines, experiments, load tests (`privileged`: Litmus helpers need it). */
+  readonly chaos: string;
+  /** Monitoring: Prometheus, Alertmanager, Grafana, prometheus-operator, kube-state-metrics (`restricted`). */
+  readonly monitoring: string;
+  /**
+   * node-exporter alone (`privileged`: it reads the host's /proc, /sys and root filesystem on the host network).
+   * @default - `<monitoring>-node`
+   */
+  readonly monitoringNode?: string;
+}
+
 /** Everything that differs between environments. */
 export interface EnvironmentConfig {
   readonly environment: Environment;
   /** Namespace names: the app's, the chaos machinery's and monitoring's. */
-  readonly namespaces: { readonly app: string; readonly chaos: string; readonly monitoring: string };
+  readonly namespaces: EnvironmentNamespaces;
   /** How the app Service is exposed. */
   readonly appServiceType: ServiceType;
   /**
@@ -87,6 +103,61 @@ export interface EnvironmentConfig {
    * @default - no SLO: verdicts come from the frontend probe and Litmus's checks alone
    */
   readonly slo?: SloConfig;
+  /**
+   * Where the API server and the nodes are, for the network policies (both are cluster-specific).
+   * @default - any address, on the API server's ports (443, 6443) and the scraped node ports only
+   */
+  readonly network?: ClusterNetworkProps;
+}
+
+/** The keys of a config interface, each once: a compile error when a key is missing or unknown. */
+type Keys<T> = { readonly [K in keyof Required<T>]: true };
+const keys = <T>(k: Keys<T>): string[] => Object.keys(k);
+const ENVIRONMENT_KEYS = keys<EnvironmentConfig>({
+  environment: true, namespaces: true, appServiceType: true, appAutoscaling: true, appLivenessPeriod: true, runtime: true,
+  experiments: true, blastRadius: true, runId: true, slo: true, network: true,
+});
+const NETWORK_KEYS = keys<ClusterNetworkProps>({ apiServerCidrs: true, apiServerPorts: true, nodeCidrs: true, dns: true });
+const NAMESPACE_KEYS = keys<EnvironmentNamespaces>({ app: true, chaos: true, monitoring: true, monitoringNode: true });
+const EXPERIMENT_KEYS = keys<ExperimentConfig>({ fault: true, jobCleanUpPolicy: true, probeInterval: true });
+const SLO_KEYS = keys<SloConfig>({ maxErrorPercent: true, latency: true, virtualUsers: true });
+const LATENCY_KEYS = keys<LatencyObjective>({ percentile: true, below: true });
+const BLAST_RADIUS_KEYS = keys<BlastRadiusProps>({ allowedNamespaces: true, maxPodsAffectedPercent: true, allowNodeFaults: true });
+const AUTOSCALING_KEYS = keys<AutoscalingProps>({ minReplicas: true, maxReplicas: true, targetCpuUtilizationPercent: true });
+
+/**
+ * Checks the shape of an environment config at run time: the table is plain data (and synth runs through tsx
+ * without type checks), so an unknown or misspelt key, a missing experiment list or a value of the wrong kind is
+ * rejected here, naming the field, instead of silently falling back to a default. The values themselves are
+ * checked by the constructs they go to (faults by `Fault.of`, names by the namespaces, and so on).
+ */
+export function checkEnvironmentConfig(config: EnvironmentConfig): EnvironmentConfig {
+  assertKnownKeys('environment config', config, ENVIRONMENT_KEYS, 'key of an environment config');
+  assertOneOf('environment', config.environment, ENVIRONMENTS);
+  assertKnownKeys('namespaces', config.namespaces, NAMESPACE_KEYS, 'namespace of an environment');
+  assertOneOf('appServiceType', config.appServiceType, Object.values(ServiceType));
+  assertOneOf('runtime', config.runtime, Object.values(ContainerRuntime));
+  if (config.appAutoscaling !== undefined) assertKnownKeys('appAutoscaling', config.appAutoscaling, AUTOSCALING_KEYS, 'autoscaling setting');
+  if (config.appLivenessPeriod !== undefined) durationMillis('appLivenessPeriod', config.appLivenessPeriod);
+  assertKnownKeys('blastRadius', config.blastRadius, BLAST_RADIUS_KEYS, 'blast radius setting');
+  if (config.network !== undefined) assertKnownKeys('network', config.network, NETWORK_KEYS, 'network setting');
+  if (config.runId !== undefined && typeof config.runId !== 'string') {
+    throw new ValidationError('runId', config.runId, 'must be a string (a DNS-1123 label)');
+  }
+  if (config.slo !== undefined) {
+    assertKnownKeys('slo', config.slo, SLO_KEYS, 'setting of an SLO');
+    if (config.slo.latency !== undefined) assertKnownKeys('slo.latency', config.slo.latency, LATENCY_KEYS, 'setting of a latency objective');
+  }
+  if (!Array.isArray(config.experiments as unknown) || config.experiments.length === 0) {
+    throw new ValidationError('experiments', config.experiments, 'must list at least one experiment (a fault and its tunables)');
+  }
+  config.experiments.forEach((exp, i) => {
+    assertKnownKeys(`experiments[${i}]`, exp, EXPERIMENT_KEYS, 'setting of an experiment');
+    assertObject(`experiments[${i}].fault`, exp.fault);
+    if (exp.jobCleanUpPolicy !== undefined) assertOneOf(`experiments[${i}].jobCleanUpPolicy`, exp.jobCleanUpPolicy, Object.values(JobCleanUpPolicy));
+    if (exp.probeInterval !== undefined) durationMillis(`experiments[${i}].probeInterval`, exp.probeInterval);
+  });
+  return config;
 }
 
 const NAMESPACES = { app: 'testing', chaos: 'litmus', monitoring: 'monitoring' } as const;

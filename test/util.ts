@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
 import { TargetApplication } from '../constructs/target-app';
@@ -67,6 +68,27 @@ export function crdSourcesUsedBy(objs: readonly { readonly apiVersion?: string; 
   }
   // Keep the declaration order of CRD_SOURCES, so the install is stable whatever the object order.
   return Object.values(CRD_SOURCES).filter((s) => needed.has(s));
+}
+
+/** The strict schema validator of the reference material beside the repository (`../shared/tools`). */
+export const SCHEMA_VALIDATOR = resolve(__dirname, '..', '..', 'shared', 'tools', 'validate-manifests.mjs');
+
+/**
+ * Why the strict schema validator cannot run here, or undefined when it can. It needs `../shared` (the reference
+ * material: Kubernetes and CRD schemas) and its own dependencies (ajv, yaml) in `../shared/tools/node_modules`;
+ * without them the schema tests are skipped with this reason instead of failing with `Cannot find module 'ajv'`.
+ */
+export function schemaValidatorMissing(validator: string = SCHEMA_VALIDATOR): string | undefined {
+  if (!existsSync(validator)) return `${validator} not found (the reference material ../shared is not beside the repository)`;
+  const requireFromTools = createRequire(join(dirname(validator), 'package.json'));
+  for (const dep of ['ajv', 'yaml']) {
+    try {
+      requireFromTools.resolve(dep);
+    } catch {
+      return `its dependency '${dep}' is not installed; install it with: npm --prefix ${dirname(validator)} ci`;
+    }
+  }
+  return undefined;
 }
 
 export { App, Testing };

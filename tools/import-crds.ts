@@ -6,9 +6,10 @@
  * ../shared/reference/crds, which holds the same releases re-serialized), with the file names of `localFiles`.
  * A few upstream schemas declare `properties` on a non-object `additionalProperties` (Litmus 3.31.0 nodeSelector,
  * runnerLabels, experimentAnnotations); json2jsii refuses those, so they are dropped before generation. The schema
- * meaning is unchanged: the map values stay strings. For Istio only the `v1` version of each CRD is generated: the
- * bookinfo constructs and the Chaos Toolkit experiments use `networking.istio.io/v1`, and v1alpha3/v1beta1 would
- * triple the file for types nobody uses.
+ * meaning is unchanged: the map values stay strings. Every CRD is checked against its pinned content hash
+ * (lib/versions.ts `CrdSource.sha256`, lib/crd-integrity.ts) before anything is generated. For Istio only the `v1`
+ * version of each CRD is generated: the bookinfo constructs and the Chaos Toolkit experiments use
+ * `networking.istio.io/v1`, and v1alpha3/v1beta1 would triple the file for types nobody uses.
  *
  * Usage: npm run import [-- CRD_DIR]
  */
@@ -17,6 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { verifyCrd } from '../lib/crd-integrity';
 import { CRD_SOURCES, type CrdSource } from '../lib/versions';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -89,13 +91,15 @@ async function main(): Promise<void> {
       const docs: string[] = [];
       const names: string[] = [];
       for (const source of m.sources) {
-        for (const { text } of await sourceTexts(source, dir)) {
+        for (const { origin, text } of await sourceTexts(source, dir)) {
           for (const doc of parseAllDocuments(text)) {
             const json = doc.toJSON() as Json;
             if (!isObject(json) || json.kind !== 'CustomResourceDefinition') continue;
             const name = String((json.metadata as { name?: string } | null)?.name);
             // Only the CRDs the source pins (a release manifest may carry others, and the operator itself).
             if (!source.crds.includes(name)) continue;
+            // Only the pinned content (CrdSource.sha256), from the URL or a folder alike.
+            verifyCrd(source, name, json, origin);
             names.push(name);
             docs.push(JSON.stringify(sanitize(m.keepVersion === undefined ? json : onlyVersion(json, m.keepVersion))));
           }

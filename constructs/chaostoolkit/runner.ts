@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { type Experiment, type PermissionNeed } from '../../lib/chaostoolkit/model';
 import { requirementsText } from '../../lib/chaostoolkit/requirements';
-import { assertDnsLabel, ValidationError, wholeSeconds } from '../../lib/validation';
+import { assertDnsLabel, assertPinned, wholeSeconds } from '../../lib/validation';
 import { IMAGES } from '../../lib/versions';
 import { type INamespaceRef } from '../namespace';
 import { type PolicyRule, RoleGrants } from '../rbac';
@@ -79,9 +79,7 @@ export class ChaosToolkitRunner extends Construct {
     this.name = assertDnsLabel('ChaosToolkitRunner.name', `ctk-${exp.id}`.slice(0, 63).replace(/-+$/, ''));
     const ns = props.namespace.name;
     const deadline = wholeSeconds('ChaosToolkitRunner.activeDeadline', props.activeDeadline ?? Duration.minutes(15));
-    if (props.prebuiltImage !== undefined && (props.prebuiltImage.endsWith(':latest') || !/:[^/]+$|@sha256:/.test(props.prebuiltImage))) {
-      throw new ValidationError('ChaosToolkitRunner.prebuiltImage', props.prebuiltImage, 'must be pinned to a tag or digest other than latest');
-    }
+    if (props.prebuiltImage !== undefined) assertPinned('ChaosToolkitRunner.prebuiltImage', props.prebuiltImage);
     const labels = { 'app.kubernetes.io/part-of': 'chaos-stack', 'app.kubernetes.io/component': 'chaostoolkit', 'chaos-stack/experiment': exp.id };
     const metadata = { name: this.name, namespace: ns, labels };
 
@@ -140,8 +138,10 @@ export class ChaosToolkitRunner extends Construct {
                 name: 'install',
                 image: IMAGES.chaosToolkitPython,
                 imagePullPolicy: 'IfNotPresent',
+                // Hash-checking mode: every package, dependencies included, must match a hash of requirements.txt, and
+                // only wheels are accepted (no setup.py runs at install time).
                 command: ['sh', '-c', `python -m venv ${venv} && ${venv}/bin/pip install --no-cache-dir --disable-pip-version-check `
-                  + '-r /etc/chaostoolkit/requirements.txt'],
+                  + '--require-hashes --only-binary :all: -r /etc/chaostoolkit/requirements.txt'],
                 env: [{ name: 'HOME', value: '/tmp' }],
                 securityContext,
                 volumeMounts: mounts,

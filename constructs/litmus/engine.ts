@@ -1,7 +1,7 @@
 import { type Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
-import { assertDnsLabel, ValidationError, wholeSeconds } from '../../lib/validation';
+import { assertDnsLabel, assertLabelValue, ValidationError, wholeSeconds } from '../../lib/validation';
 import { type IChaosTarget } from '../target-app';
 import { BlastRadius } from './blast-radius';
 import { type ChaosExperiment } from './experiment';
@@ -144,10 +144,32 @@ export function renderEngineSpec(field: string, props: ChaosEngineTemplateProps,
  * });
  */
 export class ChaosEngine extends Construct {
+  /**
+   * Longest engine name: the operator labels the runner pod `app=<engine>`, and a label value has at most 63
+   * characters (the ChaosResult `<engine>-<fault>`, at most 253, is never the tighter bound).
+   */
+  public static readonly MAX_NAME_LENGTH = 63;
+
   /** The name an engine gets unless one is given: `<target>-<fault>`, plus `-<runId>` for a run. */
   public static defaultName(target: IChaosTarget, fault: Fault, runId?: string): string {
     const base = `${target.name}-${fault.name}`;
     return runId === undefined ? base : `${base}-${runId}`;
+  }
+
+  /**
+   * Checks a run id against the names it goes into: `names` are templates with `<runId>` (the engine's own,
+   * `<target>-<fault>-<runId>`, and any derived from it, such as a load Job's `<engine>-load`), each limited to
+   * `MAX_NAME_LENGTH` characters. Throws naming `field`, so the run id is blamed rather than a name derived from it.
+   */
+  public static checkRunId(field: string, runId: string, names: readonly string[]): string {
+    assertDnsLabel(field, runId);
+    const longest = [...names].sort((a, b) => b.length - a.length)[0] ?? '<runId>';
+    const max = ChaosEngine.MAX_NAME_LENGTH - (longest.length - '<runId>'.length);
+    if (runId.length > max) {
+      throw new ValidationError(field, runId, `must be at most ${Math.max(max, 0)} characters: it goes into the name '${longest}', which may have at `
+        + `most ${ChaosEngine.MAX_NAME_LENGTH} (a label value)`);
+    }
+    return runId;
   }
 
   public readonly name: string;
@@ -161,7 +183,8 @@ export class ChaosEngine extends Construct {
   public constructor(scope: Construct, id: string, props: ChaosEngineProps) {
     super(scope, id);
     const base = `${props.target.name}-${props.fault.name}`;
-    const runId = props.runId === undefined ? undefined : assertDnsLabel('ChaosEngine.runId', props.runId);
+    const runId = props.runId === undefined ? undefined : ChaosEngine.checkRunId('ChaosEngine.runId', props.runId, [`${base}-<runId>`]);
+    const context = props.context === undefined ? undefined : assertLabelValue('ChaosEngine.context', props.context);
     this.name = assertDnsLabel('ChaosEngine.name', props.name ?? ChaosEngine.defaultName(props.target, props.fault, runId));
     this.namespace = props.experiment.namespace.name;
     this.fault = props.fault;
@@ -174,6 +197,7 @@ export class ChaosEngine extends Construct {
       chaosNamespace: props.experiment.namespace,
       targetNamespace: props.target.namespace,
       fault: props.fault.definition,
+      probes: this.probes,
     });
     const spec = renderEngineSpec(field, { ...props, serviceAccount: this.serviceAccount }, props.engineState ?? EngineState.ACTIVE);
     this.node.addValidation({ validate: () => this.probesAddressThisStack(field) });
@@ -184,7 +208,7 @@ export class ChaosEngine extends Construct {
         labels: {
           'app.kubernetes.io/part-of': 'chaos-stack',
           'litmuschaos.io/fault': this.fault.name,
-          ...(props.context === undefined ? {} : { context: props.context }),
+          ...(context === undefined ? {} : { context }),
           ...(runId === undefined ? {} : { 'chaos-stack/run-id': runId }),
         },
       },

@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { IMAGES } from '../../lib/versions';
 import {
-  assertIntegerInRange, assertOneOf, assertPercentage, ValidationError, wholeSeconds,
+  assertDnsLabel, assertDnsSubdomain, assertIntegerInRange, assertIpOrCidr, assertKnownKeys, assertObject, assertOneOf, assertPercentage,
+  durationMillis, ValidationError, wholeSeconds,
 } from '../../lib/validation';
 
 /** The faults of the catalogue (names of the Litmus ChaosExperiments). */
@@ -87,36 +88,56 @@ export interface FaultDefinition {
 }
 
 const { TARGET, CHAOS, CLUSTER } = Placement;
-const POD_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'deletecollection'];
 
-/** The rules every fault shares: its jobs, events, configmaps, logs and the Litmus resources, in the chaos namespace. */
-function runnerRules(podPlacement: readonly Placement[]): Permission[] {
+/*
+ * The rules below are what the code that runs as the engine's ServiceAccount really calls: the runner the operator
+ * starts (chaos-runner 3.18.0), the experiment pod (litmus-go 3.31.0, `experiments -name <fault>`) and its helper
+ * pods (`helpers -name ...`), with the engines this stack renders (appinfo by label, no TARGET_PODS, NODE_LABEL or
+ * DEFAULT_HEALTH_CHECK, httpProbe and promProbe only). README "Experiment ServiceAccounts" cites each call site.
+ */
+
+/** The chaos namespace, for every fault: the runner's Job and the experiment's own pod, events, engine and result. */
+function chaosNamespaceRules(helperPods: boolean): Permission[] {
   return [
-    { apiGroups: [''], resources: ['pods'], verbs: POD_VERBS, placement: podPlacement },
-    { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'list', 'patch', 'update'], placement: [CHAOS] },
-    { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'], placement: [CHAOS] },
-    { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'], placement: [CHAOS] },
+    // runner: lists the experiment pod (job-name=...); experiment: reads its own pod (labels, ServiceAccount).
+    // helpers: created, listed until done and deleted with deletecollection by the experiment.
+    { apiGroups: [''], resources: ['pods'], verbs: helperPods ? ['get', 'list', 'create', 'deletecollection'] : ['get', 'list'], placement: [CHAOS] },
+    // runner and litmus-go pkg/events: Get, then Create or Update (the count) of the engine's events.
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'update'], placement: [CHAOS] },
+    // runner: creates the experiment Job and deletes it with jobCleanUpPolicy delete.
+    { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'delete'], placement: [CHAOS] },
+    // runner: reads and updates the engine's status; experiment: reads it, and a probe with stopOnFailure stops it.
+    { apiGroups: ['litmuschaos.io'], resources: ['chaosengines'], verbs: ['get', 'update'], placement: [CHAOS] },
+    // runner: reads the experiment's definition.
+    { apiGroups: ['litmuschaos.io'], resources: ['chaosexperiments'], verbs: ['get'], placement: [CHAOS] },
+    // experiment and helpers: create, read and update the ChaosResult; runner: reads it.
+    { apiGroups: ['litmuschaos.io'], resources: ['chaosresults'], verbs: ['create', 'get', 'update'], placement: [CHAOS] },
   ];
 }
-const JOBS: Permission = { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'get', 'delete', 'deletecollection'], placement: [CHAOS] };
-const LITMUS: Permission = {
-  apiGroups: ['litmuschaos.io'], resources: ['chaosengines', 'chaosexperiments', 'chaosresults'],
-  verbs: ['create', 'list', 'get', 'patch', 'update', 'delete'], placement: [CHAOS],
-};
-/** Rules of every pod-level fault: helper pods in the chaos namespace, target pods and their owners in the target's. */
-const POD_FAULT_RULES: readonly Permission[] = [
-  ...runnerRules([TARGET, CHAOS]),
-  { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [TARGET] },
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets', 'daemonsets'], verbs: ['list', 'get'], placement: [TARGET] },
-  { apiGroups: ['apps.openshift.io'], resources: ['deploymentconfigs'], verbs: ['list', 'get'], placement: [TARGET] },
-  { apiGroups: [''], resources: ['replicationcontrollers'], verbs: ['get', 'list'], placement: [TARGET] },
-  { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['list', 'get'], placement: [TARGET] },
-  JOBS,
-  LITMUS,
-];
 
-function podFault(name: FaultName, description: string, defaults: Record<string, string>): FaultDefinition {
-  return { name, description, scope: FaultScope.NAMESPACED, level: FaultLevel.POD, permissions: POD_FAULT_RULES, defaults };
+/** Target selection by label: list the pods, read them (helpers: container ids), and read a ReplicaSet owner's owner. */
+function targetPodRules(podVerbs: readonly string[] = ['get', 'list']): Permission[] {
+  return [
+    { apiGroups: [''], resources: ['pods'], verbs: [...podVerbs], placement: [TARGET] },
+    { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'], placement: [TARGET] },
+  ];
+}
+
+/**
+ * Network faults resolve DESTINATION_HOSTS given as `<svc>.<ns>.svc.cluster.local` to the Service's pods
+ * (network-chaos lib getPodIPFromService). A forbidden read is only logged and leaves the fault on every destination,
+ * so the Service read is granted, in the target's namespace.
+ */
+const SERVICES_FOR_HOSTS: Permission = { apiGroups: [''], resources: ['services'], verbs: ['get'], placement: [TARGET] };
+
+/** A pod-level fault: its rules in the chaos namespace and on the target's pods (`extra` for what only it does). */
+function podFault(name: FaultName, description: string, opts: {
+  readonly helperPods: boolean; readonly targetPodVerbs?: readonly string[]; readonly extra?: readonly Permission[];
+}, defaults: Record<string, string>): FaultDefinition {
+  return {
+    name, description, scope: FaultScope.NAMESPACED, level: FaultLevel.POD, defaults,
+    permissions: [...chaosNamespaceRules(opts.helperPods), ...targetPodRules(opts.targetPodVerbs), ...(opts.extra ?? [])],
+  };
 }
 
 const RUNTIME_DEFAULTS = {
@@ -128,25 +149,33 @@ const TARGETING_DEFAULTS = { PODS_AFFECTED_PERC: '', TARGET_PODS: '', NODE_LABEL
 
 /** The catalogue: facts about each supported fault. */
 export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
-  [FaultName.POD_DELETE]: podFault(FaultName.POD_DELETE, 'Deletes pods of the target workload.', {
+  [FaultName.POD_DELETE]: podFault(FaultName.POD_DELETE, 'Deletes pods of the target workload.', { helperPods: false, targetPodVerbs: ['get', 'list', 'delete'] }, {
     TOTAL_CHAOS_DURATION: '15', RAMP_TIME: '', FORCE: 'true', CHAOS_INTERVAL: '5', TARGET_CONTAINER: '', ...TARGETING_DEFAULTS,
   }),
-  [FaultName.CONTAINER_KILL]: podFault(FaultName.CONTAINER_KILL, 'Kills a container of the target pods through the container runtime.', {
+  [FaultName.CONTAINER_KILL]: podFault(FaultName.CONTAINER_KILL, 'Kills a container of the target pods through the container runtime.', { helperPods: true }, {
     TARGET_CONTAINER: '', RAMP_TIME: '', CHAOS_INTERVAL: '10', SIGNAL: 'SIGKILL', TOTAL_CHAOS_DURATION: '20',
     ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_CPU_HOG]: podFault(FaultName.POD_CPU_HOG, 'Consumes CPU in the target pods (stress-ng in a helper attached through the runtime).', {
+    helperPods: true,
+  }, {
     TOTAL_CHAOS_DURATION: '60', CPU_CORES: '1', CPU_LOAD: '100', RAMP_TIME: '', TARGET_CONTAINER: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_MEMORY_HOG]: podFault(FaultName.POD_MEMORY_HOG, 'Consumes memory in the target pods (stress-ng in a helper attached through the runtime).', {
+    helperPods: true,
+  }, {
     TOTAL_CHAOS_DURATION: '60', MEMORY_CONSUMPTION: '500', NUMBER_OF_WORKERS: '1', RAMP_TIME: '', TARGET_CONTAINER: '',
     ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_NETWORK_LATENCY]: podFault(FaultName.POD_NETWORK_LATENCY, 'Delays the network traffic of the target pods (tc netem).', {
+    helperPods: true, extra: [SERVICES_FOR_HOSTS],
+  }, {
     TARGET_CONTAINER: '', NETWORK_INTERFACE: 'eth0', NETWORK_LATENCY: '2000', JITTER: '0', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '',
     DESTINATION_IPS: '', DESTINATION_HOSTS: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
   [FaultName.POD_NETWORK_LOSS]: podFault(FaultName.POD_NETWORK_LOSS, 'Drops a share of the network packets of the target pods (tc netem).', {
+    helperPods: true, extra: [SERVICES_FOR_HOSTS],
+  }, {
     TARGET_CONTAINER: '', NETWORK_INTERFACE: 'eth0', NETWORK_PACKET_LOSS_PERCENTAGE: '100', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '',
     DESTINATION_IPS: '', DESTINATION_HOSTS: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
@@ -156,15 +185,17 @@ export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
     scope: FaultScope.CLUSTER,
     level: FaultLevel.POD,
     permissions: [
-      ...runnerRules([TARGET, CHAOS]),
-      { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [TARGET] },
-      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list', 'get', 'patch', 'update'], placement: [TARGET] },
-      JOBS,
-      LITMUS,
+      ...chaosNamespaceRules(false),
+      // pod-autoscaler lib: lists the Deployments (or StatefulSets) by the app label, scales them with Update, reads
+      // them until every replica is ready, and restores the count.
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'update'], placement: [TARGET] },
     ],
     defaults: { TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', REPLICA_COUNT: '5', DEFAULT_HEALTH_CHECK: 'false' },
   },
   [FaultName.DISK_FILL]: podFault(FaultName.DISK_FILL, 'Fills the ephemeral storage of the target pods.', {
+    // the disk-fill helper deletes a target pod whose filled storage it cannot remove (revertDiskFill)
+    helperPods: true, targetPodVerbs: ['get', 'list', 'delete'],
+  }, {
     TARGET_CONTAINER: '', FILL_PERCENTAGE: '80', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', DATA_BLOCK_SIZE: '256',
     EPHEMERAL_STORAGE_MEBIBYTES: '', ...RUNTIME_DEFAULTS, ...TARGETING_DEFAULTS,
   }),
@@ -174,12 +205,16 @@ export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
     scope: FaultScope.CLUSTER,
     level: FaultLevel.NODE,
     permissions: [
-      ...runnerRules([CLUSTER]),
-      { apiGroups: [''], resources: ['pods/exec', 'pods/eviction'], verbs: ['get', 'list', 'create'], placement: [CLUSTER] },
-      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['list', 'get', 'delete'], placement: [CLUSTER] },
-      JOBS,
-      LITMUS,
-      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'patch'], placement: [CLUSTER] },
+      ...chaosNamespaceRules(false),
+      // node-drain lib: checks the app by its label after the drain (status.AUTStatusCheck).
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'], placement: [TARGET] },
+      // node-drain lib reads the node; `kubectl drain` / `kubectl uncordon` (run in the experiment pod) get and patch it.
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'], placement: [CLUSTER] },
+      // `kubectl drain --ignore-daemonsets`: lists the node's pods in every namespace, evicts them, waits for each to go
+      // (get), and reads the DaemonSet that owns a pod it skips.
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'], placement: [CLUSTER] },
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'], placement: [CLUSTER] },
+      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'], placement: [CLUSTER] },
     ],
     defaults: { TARGET_NODE: '', NODE_LABEL: '', TOTAL_CHAOS_DURATION: '60', RAMP_TIME: '', DEFAULT_HEALTH_CHECK: 'false' },
   },
@@ -189,10 +224,9 @@ export const FAULT_DEFINITIONS: Readonly<Record<FaultName, FaultDefinition>> = {
     scope: FaultScope.CLUSTER,
     level: FaultLevel.NODE,
     permissions: [
-      ...runnerRules([TARGET, CHAOS]),
-      { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'list', 'create'], placement: [CHAOS] },
-      JOBS,
-      LITMUS,
+      // node-cpu-hog lib: stress helper pods on the nodes, created and cleaned up in the chaos namespace.
+      ...chaosNamespaceRules(true),
+      // reads the TARGET_NODES (GetNode), or lists every node to pick by NODES_AFFECTED_PERC (GetAllNode).
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'], placement: [CLUSTER] },
     ],
     defaults: {
@@ -406,6 +440,57 @@ export type FaultSpec =
   | ({ readonly fault: FaultName.NODE_DRAIN } & NodeDrainProps)
   | ({ readonly fault: FaultName.NODE_CPU_HOG } & NodeCpuHogProps);
 
+/** The keys of a props interface, each once: a compile error when a key is missing or unknown. */
+type Keys<T> = { readonly [K in keyof Required<T>]: true };
+const COMMON_KEYS: Keys<CommonFaultProps> = { totalChaosDuration: true, rampTime: true };
+const TARGETING_KEYS: Keys<PodTargetingProps> = { podsAffectedPercent: true, sequence: true };
+const RUNTIME_KEYS: Keys<RuntimeProps> = { runtime: true, socketPath: true };
+const NETWORK_KEYS: Keys<NetworkFaultProps> = {
+  ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, networkInterface: true, destinationIps: true, destinationHosts: true,
+};
+
+/**
+ * The tunables each fault takes (its props' keys), checked at run time too: config written as plain data (the
+ * environment table, JSON) is not type-checked, and a misspelt or foreign key would otherwise be silently ignored
+ * (`forse: false` would leave FORCE=true).
+ */
+export const FAULT_TUNABLES: Readonly<Record<FaultName, readonly string[]>> = {
+  [FaultName.POD_DELETE]: Object.keys({ ...COMMON_KEYS, ...TARGETING_KEYS, chaosInterval: true, force: true } satisfies Keys<PodDeleteProps>),
+  [FaultName.CONTAINER_KILL]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, chaosInterval: true, signal: true, targetContainer: true,
+  } satisfies Keys<ContainerKillProps>),
+  [FaultName.POD_CPU_HOG]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, cpuCores: true, cpuLoadPercent: true,
+  } satisfies Keys<PodCpuHogProps>),
+  [FaultName.POD_MEMORY_HOG]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, memoryConsumptionMegabytes: true, workers: true,
+  } satisfies Keys<PodMemoryHogProps>),
+  [FaultName.POD_NETWORK_LATENCY]: Object.keys({ ...NETWORK_KEYS, latency: true, jitter: true } satisfies Keys<PodNetworkLatencyProps>),
+  [FaultName.POD_NETWORK_LOSS]: Object.keys({ ...NETWORK_KEYS, packetLossPercent: true } satisfies Keys<PodNetworkLossProps>),
+  [FaultName.POD_AUTOSCALER]: Object.keys({ ...COMMON_KEYS, replicaCount: true } satisfies Keys<PodAutoscalerProps>),
+  [FaultName.DISK_FILL]: Object.keys({
+    ...COMMON_KEYS, ...TARGETING_KEYS, ...RUNTIME_KEYS, fillPercent: true, dataBlockSizeKilobytes: true,
+  } satisfies Keys<DiskFillProps>),
+  [FaultName.NODE_DRAIN]: Object.keys({ ...COMMON_KEYS, targetNode: true } satisfies Keys<NodeDrainProps>),
+  [FaultName.NODE_CPU_HOG]: Object.keys({
+    ...COMMON_KEYS, targetNodes: true, nodesAffectedPercent: true, cpuCores: true, cpuLoadPercent: true,
+  } satisfies Keys<NodeCpuHogProps>),
+};
+
+/** Where a key that `fault` does not take does belong, for the error message. */
+function foreignKeyHint(fault: FaultName): (key: string) => string | undefined {
+  return (key) => {
+    const owners = FAULT_NAMES.filter((n) => n !== fault && FAULT_TUNABLES[n].includes(key));
+    return owners.length === 0 ? undefined : `a tunable of ${owners.join(', ')}, not of ${fault}`;
+  };
+}
+
+/** Throws unless `value` is a list; returns it. */
+function assertList<T>(field: string, value: readonly T[]): readonly T[] {
+  if (!Array.isArray(value as unknown)) throw new ValidationError(field, value, 'must be a list');
+  return value;
+}
+
 /**
  * A fault from the catalogue with validated tunables: what a ChaosEngine runs. Build one with the static
  * factories (`Fault.podDelete({...})`) or from a plain spec (`Fault.of({ fault: 'pod-delete', ... })`).
@@ -414,7 +499,7 @@ export class Fault {
   public static podDelete(props: PodDeleteProps = {}): Fault {
     const f = new Fault(FaultName.POD_DELETE, props);
     f.setSeconds('chaosInterval', 'CHAOS_INTERVAL', props.chaosInterval);
-    f.setBool('FORCE', props.force);
+    f.setBool('force', 'FORCE', props.force);
     return f.finish();
   }
 
@@ -422,7 +507,10 @@ export class Fault {
     const f = new Fault(FaultName.CONTAINER_KILL, props);
     f.setSeconds('chaosInterval', 'CHAOS_INTERVAL', props.chaosInterval);
     if (props.signal !== undefined) f.env.SIGNAL = assertOneOf(f.field('signal'), props.signal, ['SIGKILL', 'SIGTERM']);
-    if (props.targetContainer !== undefined) f.env.TARGET_CONTAINER = props.targetContainer;
+    if (props.targetContainer !== undefined) {
+      // A container name is a DNS-1123 label.
+      f.env.TARGET_CONTAINER = assertDnsLabel(f.field('targetContainer'), props.targetContainer);
+    }
     return f.finish();
   }
 
@@ -470,16 +558,23 @@ export class Fault {
 
   public static nodeDrain(props: NodeDrainProps): Fault {
     const f = new Fault(FaultName.NODE_DRAIN, props);
-    if (typeof props.targetNode !== 'string' || props.targetNode.length === 0) {
+    if (props.targetNode === undefined || props.targetNode === '') {
       throw new ValidationError(f.field('targetNode'), props.targetNode, 'must name the node to drain');
     }
-    f.env.TARGET_NODE = props.targetNode;
+    // Node names are DNS-1123 subdomains.
+    f.env.TARGET_NODE = assertDnsSubdomain(f.field('targetNode'), props.targetNode);
     return f.finish();
   }
 
   public static nodeCpuHog(props: NodeCpuHogProps = {}): Fault {
     const f = new Fault(FaultName.NODE_CPU_HOG, props);
-    if (props.targetNodes !== undefined) f.env.TARGET_NODES = props.targetNodes.join(',');
+    if (props.targetNodes !== undefined) {
+      const nodes = assertList(f.field('targetNodes'), props.targetNodes);
+      if (nodes.length === 0) throw new ValidationError(f.field('targetNodes'), nodes, 'must name at least one node (or leave it out)');
+      nodes.forEach((n, i) => assertDnsSubdomain(f.field(`targetNodes[${i}]`), n));
+      if (new Set(nodes).size !== nodes.length) throw new ValidationError(f.field('targetNodes'), nodes, 'must not repeat a node');
+      f.env.TARGET_NODES = nodes.join(',');
+    }
     if (props.nodesAffectedPercent !== undefined) {
       f.env.NODES_AFFECTED_PERC = String(assertPercentage(f.field('nodesAffectedPercent'), props.nodesAffectedPercent));
     }
@@ -493,8 +588,9 @@ export class Fault {
    * `defaultRuntime` applies to faults that act through the container runtime and name none themselves.
    */
   public static of(given: FaultSpec, defaultRuntime?: ContainerRuntime): Fault {
-    const name = assertOneOf('fault', given.fault, FAULT_NAMES);
-    const runtime = (given as RuntimeProps).runtime ?? defaultRuntime;
+    const name = assertOneOf('fault', assertObject('fault', given).fault as FaultName, FAULT_NAMES);
+    // Only faults that act through the container runtime take one; others would reject it as a foreign key.
+    const runtime = FAULT_TUNABLES[name].includes('runtime') ? (given as RuntimeProps).runtime ?? defaultRuntime : undefined;
     const spec = (runtime === undefined ? given : { ...given, runtime }) as FaultSpec;
     switch (spec.fault) {
       case FaultName.POD_DELETE: return Fault.podDelete(spec);
@@ -517,9 +613,12 @@ export class Fault {
   private readonly env: Record<string, string> = {};
   private readonly common: CommonFaultProps & PodTargetingProps & RuntimeProps;
 
-  private constructor(public readonly name: FaultName, props: CommonFaultProps & PodTargetingProps & RuntimeProps) {
+  private constructor(public readonly name: FaultName, props: (CommonFaultProps & PodTargetingProps & RuntimeProps) | FaultSpec) {
     this.definition = FAULT_DEFINITIONS[name];
-    this.common = props;
+    const { fault, ...tunables } = props as Partial<FaultSpec>;
+    if (fault !== undefined && fault !== name) throw new ValidationError(`${name}.fault`, fault, `must be '${name}' (or left out)`);
+    assertKnownKeys(name, tunables, FAULT_TUNABLES[name], `tunable of ${name}`, foreignKeyHint(name));
+    this.common = tunables;
   }
 
   /** Whether the fault hits pods or nodes. */
@@ -574,7 +673,7 @@ export class Fault {
     if ('CONTAINER_RUNTIME' in this.definition.defaults) {
       const runtime = assertOneOf(this.field('runtime'), p.runtime ?? ContainerRuntime.CONTAINERD, Object.values(ContainerRuntime));
       const socket = p.socketPath ?? DEFAULT_SOCKET_PATHS[runtime];
-      if (!socket.startsWith('/')) throw new ValidationError(this.field('socketPath'), socket, 'must be an absolute path on the node');
+      if (typeof socket !== 'string' || !socket.startsWith('/')) throw new ValidationError(this.field('socketPath'), socket, 'must be an absolute path on the node');
       this.env.CONTAINER_RUNTIME = runtime;
       this.env.SOCKET_PATH = socket;
     }
@@ -588,8 +687,8 @@ export class Fault {
 
   private setMillis(prop: string, env: string, value: Duration | undefined, allowZero = false): void {
     if (value === undefined) return;
-    const ms = value.toMilliseconds();
-    if (!Number.isInteger(ms) || ms < 0 || (ms === 0 && !allowZero)) {
+    const ms = durationMillis(this.field(prop), value, { allowZero });
+    if (!Number.isInteger(ms)) {
       throw new ValidationError(this.field(prop), value, `must be a whole number of milliseconds${allowZero ? ', 0 or more' : ' greater than zero'}`);
     }
     this.env[env] = String(ms);
@@ -603,18 +702,28 @@ export class Fault {
     if (value !== undefined) this.env[env] = String(assertPercentage(this.field(prop), value));
   }
 
-  private setBool(env: string, value: boolean | undefined): void {
-    if (value !== undefined) this.env[env] = String(value);
+  private setBool(prop: string, env: string, value: boolean | undefined): void {
+    if (value === undefined) return;
+    if (typeof value !== 'boolean') throw new ValidationError(this.field(prop), value, 'must be true or false');
+    this.env[env] = String(value);
   }
 
   private setNetwork(props: NetworkFaultProps): void {
     if (props.networkInterface !== undefined) {
-      if (!/^[a-zA-Z0-9._-]{1,15}$/.test(props.networkInterface)) {
+      if (typeof props.networkInterface !== 'string' || !/^[a-zA-Z0-9._-]{1,15}$/.test(props.networkInterface)) {
         throw new ValidationError(this.field('networkInterface'), props.networkInterface, 'must be a Linux interface name (1 to 15 characters)');
       }
       this.env.NETWORK_INTERFACE = props.networkInterface;
     }
-    if (props.destinationIps !== undefined) this.env.DESTINATION_IPS = props.destinationIps.join(',');
-    if (props.destinationHosts !== undefined) this.env.DESTINATION_HOSTS = props.destinationHosts.join(',');
+    if (props.destinationIps !== undefined) {
+      const ips = assertList(this.field('destinationIps'), props.destinationIps);
+      ips.forEach((ip, i) => assertIpOrCidr(this.field(`destinationIps[${i}]`), ip));
+      this.env.DESTINATION_IPS = ips.join(',');
+    }
+    if (props.destinationHosts !== undefined) {
+      const hosts = assertList(this.field('destinationHosts'), props.destinationHosts);
+      hosts.forEach((h, i) => assertDnsSubdomain(this.field(`destinationHosts[${i}]`), h));
+      this.env.DESTINATION_HOSTS = hosts.join(',');
+    }
   }
 }

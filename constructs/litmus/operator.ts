@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource, IMAGES, LITMUS_VERSION } from '../../lib/versions';
+import { assertPinned } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 
 export interface LitmusOperatorProps {
@@ -22,12 +24,21 @@ export interface LitmusOperatorProps {
    * @default - all namespaces
    */
   readonly watchNamespace?: INamespaceRef;
+  /**
+   * Let the operator send Litmus's usage analytics to Google Analytics: an install event at start and, through the
+   * runner it starts for every engine, one event per experiment run (chaos-operator main.go and pkg/analytics; the
+   * runner's bin/runner.go sends only when the operator hands it a CLIENT_UUID, which it does only with analytics on).
+   * Off: the stack calls nothing outside the cluster that is not its own.
+   * @default false
+   */
+  readonly usageAnalytics?: boolean;
 }
 
 /**
  * The Litmus chaos-operator 3.31.0: ServiceAccount, ClusterRole (the operator's own 3.31.0 rules), binding and
- * Deployment. Its three CRDs are not part of this construct: `crdSource` says where the pinned release publishes
- * them, and a deployment step installs them first (see lib/versions.ts CRD_SOURCES).
+ * Deployment, with its usage analytics off (`ANALYTICS=FALSE`) unless asked for. Its three CRDs are not part of
+ * this construct: `crdSource` says where the pinned release publishes them, and a deployment step installs them
+ * first (see lib/versions.ts CRD_SOURCES).
  */
 export class LitmusOperator extends Construct {
   /** Where the operator's CRDs come from (pinned release URL, CRD names, local file names). */
@@ -36,6 +47,13 @@ export class LitmusOperator extends Construct {
   public readonly name = 'chaos-operator-ce';
   public readonly serviceAccountName = 'litmus';
   public readonly deployment: k8s.KubeDeployment;
+  /** The operator's pods. */
+  public readonly pods: IPodGroup;
+  /**
+   * The runner pods the operator starts for each engine, in the engine's namespace: labelled
+   * `app.kubernetes.io/component: chaos-runner` by the operator (chaos-operator 3.18 getChaosRunnerLabels).
+   */
+  public readonly runnerPods: IPodGroup;
 
   public constructor(scope: Construct, id: string, props: LitmusOperatorProps) {
     super(scope, id);
@@ -69,6 +87,8 @@ export class LitmusOperator extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: ns }],
     });
     const selector = { name: 'chaos-operator' };
+    this.pods = { name: 'chaos-operator', namespace: props.namespace, podLabels: selector };
+    this.runnerPods = { name: 'chaos-runner', namespace: props.namespace, podLabels: { 'app.kubernetes.io/component': 'chaos-runner' } };
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name, namespace: ns, labels: { ...labels, ...selector } },
       spec: {
@@ -81,16 +101,18 @@ export class LitmusOperator extends Construct {
             securityContext: restrictedPod(1000, { fsGroup: false }),
             containers: [{
               name: 'chaos-operator',
-              image: props.image ?? IMAGES.chaosOperator,
+              image: assertPinned('LitmusOperator.image', props.image ?? IMAGES.chaosOperator),
               imagePullPolicy: 'IfNotPresent',
               command: ['chaos-operator'],
               args: ['-leader-elect=true'],
               env: [
-                { name: 'CHAOS_RUNNER_IMAGE', value: props.runnerImage ?? IMAGES.chaosRunner },
+                { name: 'CHAOS_RUNNER_IMAGE', value: assertPinned('LitmusOperator.runnerImage', props.runnerImage ?? IMAGES.chaosRunner) },
                 { name: 'WATCH_NAMESPACE', value: props.watchNamespace?.name ?? '' },
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'OPERATOR_NAME', value: 'chaos-operator' },
+                // Anything but FALSE sends the analytics (and gives every runner a CLIENT_UUID to send its own).
+                { name: 'ANALYTICS', value: props.usageAnalytics === true ? 'TRUE' : 'FALSE' },
               ],
               resources: {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },

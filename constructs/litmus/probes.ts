@@ -182,6 +182,26 @@ export interface PromProbeProps extends ProbeBaseProps {
 export type RenderedProbe = litmus.ChaosEngineSpecExperimentsSpecProbe;
 
 /**
+ * An API permission a probe needs beyond its fault's, where: in the engine's (chaos) namespace, in a named
+ * namespace, or cluster-wide (`namespace` undefined and not `inChaosNamespace`).
+ */
+export interface ProbeAccess {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  readonly inChaosNamespace?: boolean;
+  readonly namespace?: string;
+}
+
+/** What each k8sProbe operation calls (litmus-go 3.31 pkg/probe/k8sprobe.go). */
+const K8S_PROBE_VERBS: Readonly<Record<K8sProbeOperation, readonly string[]>> = {
+  [K8sProbeOperation.PRESENT]: ['get', 'list'],
+  [K8sProbeOperation.ABSENT]: ['get', 'list'],
+  [K8sProbeOperation.CREATE]: ['create'],
+  [K8sProbeOperation.DELETE]: ['delete', 'list'],
+};
+
+/**
  * A typed Litmus probe. Build one with `Probe.http`, `Probe.httpService`, `Probe.cmd`, `Probe.k8s` or `Probe.prom`;
  * invalid names, modes, URLs, criteria and timings are rejected when the probe is built.
  */
@@ -324,6 +344,25 @@ export class Probe {
       initialDelay: rp.initialDelay ? goDuration(f('initialDelay'), rp.initialDelay, { allowZero: true }) : undefined,
       stopOnFailure: rp.stopOnFailure,
     };
+  }
+
+  /**
+   * The API permissions the probe needs from the engine's ServiceAccount (litmus-go 3.31 pkg/probe): none for an
+   * httpProbe, a promProbe or an inline cmdProbe; a cmdProbe with a source image runs in a pod of the chaos namespace
+   * (create, read, delete it, exec into it); a k8sProbe acts on its resource as its operation says.
+   */
+  public permissions(): readonly ProbeAccess[] {
+    if (this.cmdInputs?.source !== undefined) {
+      return [
+        { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list'], inChaosNamespace: true },
+        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'], inChaosNamespace: true },
+      ];
+    }
+    const k = this.k8sInputs;
+    if (k !== undefined) {
+      return [{ apiGroups: [k.group ?? ''], resources: [k.resource], verbs: [...K8S_PROBE_VERBS[k.operation as K8sProbeOperation]], namespace: k.namespace }];
+    }
+    return [];
   }
 
   /** The probe as the ChaosEngine CRD expects it. */

@@ -4,6 +4,7 @@ import { assertDnsLabel } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type PolicyRule, RoleGrants } from '../rbac';
 import { type FaultDefinition, type Permission, Placement } from './faults';
+import { type Probe } from './probes';
 
 export interface ExperimentRbacProps {
   /** The chaos namespace, where the ServiceAccount, the engine and the experiment live. */
@@ -14,13 +15,19 @@ export interface ExperimentRbacProps {
   readonly fault: FaultDefinition;
   /** Name of the ServiceAccount; Roles and bindings are named after it. */
   readonly name: string;
+  /**
+   * The probes of the engines that run as this account; what they call is granted too (see Probe.permissions).
+   * @default - none (an httpProbe or promProbe needs nothing)
+   */
+  readonly probes?: readonly Probe[];
 }
 
 export { type PolicyRule };
 
 /**
  * The least-privilege identity of one engine: a ServiceAccount in the chaos namespace and exactly the rules its
- * fault declares, each granted where it is used:
+ * fault declares (what chaos-runner and litmus-go really call for it; README "Experiment ServiceAccounts") and its
+ * probes need, each granted where it is used:
  * - a Role + RoleBinding in the target namespace for acting on the target (pods, their owners, exec);
  * - a Role + RoleBinding in the chaos namespace for the fault's own jobs, helper pods, events and ChaosResults;
  * - a ClusterRole + ClusterRoleBinding only when the fault needs cluster-scoped access (nodes, eviction on a node).
@@ -41,10 +48,22 @@ export class ExperimentRbac extends Construct {
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace.name, labels },
     });
+    // Probes: placed in the chaos or target namespace when they act there, in their own namespace otherwise.
+    const probeRules = { [Placement.TARGET]: [] as PolicyRule[], [Placement.CHAOS]: [] as PolicyRule[], [Placement.CLUSTER]: [] as PolicyRule[] };
+    const elsewhere = new Map<string, PolicyRule[]>();
+    for (const access of (props.probes ?? []).flatMap((p) => p.permissions())) {
+      const rule = { apiGroups: [...access.apiGroups], resources: [...access.resources], verbs: [...access.verbs] };
+      const ns = access.inChaosNamespace ? props.chaosNamespace.name : access.namespace;
+      if (ns === props.chaosNamespace.name) probeRules[Placement.CHAOS].push(rule);
+      else if (ns === props.targetNamespace.name) probeRules[Placement.TARGET].push(rule);
+      else if (ns === undefined) probeRules[Placement.CLUSTER].push(rule);
+      else elsewhere.set(ns, [...(elsewhere.get(ns) ?? []), rule]);
+    }
+    const placed = (placement: Placement): PolicyRule[] => [...rulesFor(props.fault.permissions, placement), ...probeRules[placement]];
     this.rules = {
-      [Placement.TARGET]: rulesFor(props.fault.permissions, Placement.TARGET),
-      [Placement.CHAOS]: rulesFor(props.fault.permissions, Placement.CHAOS),
-      [Placement.CLUSTER]: rulesFor(props.fault.permissions, Placement.CLUSTER),
+      [Placement.TARGET]: placed(Placement.TARGET),
+      [Placement.CHAOS]: placed(Placement.CHAOS),
+      [Placement.CLUSTER]: placed(Placement.CLUSTER),
     };
 
     new RoleGrants(this, 'Grants', {
@@ -57,6 +76,7 @@ export class ExperimentRbac extends Construct {
         { namespace: props.chaosNamespace.name, rules: this.rules[Placement.CHAOS] },
         { namespace: props.targetNamespace.name, rules: this.rules[Placement.TARGET] },
         { rules: this.rules[Placement.CLUSTER] },
+        ...[...elsewhere].map(([namespace, rules]) => ({ namespace, rules })),
       ],
     });
   }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as litmus from '../../lib/imports/litmus-litmuschaos.io';
 import { IMAGES } from '../../lib/versions';
-import { assertDnsLabel, assertIntegerInRange, assertPinned, ValidationError } from '../../lib/validation';
+import { assertCron, assertDnsLabel, durationMillis, assertIntegerInRange, assertPinned, ValidationError } from '../../lib/validation';
 import { type ChaosEngine, type ChaosEngineTemplateProps, EngineState, renderEngineSpec } from './engine';
 import { ExperimentRbac } from './rbac';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
@@ -90,6 +90,7 @@ export class ChaosSchedule extends Construct {
       chaosNamespace: props.experiment.namespace,
       targetNamespace: props.target.namespace,
       fault: props.fault.definition,
+      probes: props.probes,
     });
     const engineTemplateSpec = renderEngineSpec(field, { ...props, serviceAccount }, EngineState.ACTIVE);
     this.apiObject = new DatedChaosSchedule(this, 'Resource', dates, {
@@ -165,7 +166,7 @@ function isoTime(field: string, d: Date): string {
 }
 
 function minChaosInterval(field: string, r: RepeatSchedule): litmus.ChaosScheduleSpecScheduleRepeatPropertiesMinChaosInterval {
-  const ms = r.every.toMilliseconds();
+  const ms = durationMillis(`${field}.every`, r.every);
   if (ms > 0 && ms % 3_600_000 === 0) {
     return {
       hour: {
@@ -181,6 +182,17 @@ function minChaosInterval(field: string, r: RepeatSchedule): litmus.ChaosSchedul
     return { minute: { everyNthMinute: ms / 60_000 } };
   }
   throw new ValidationError(`${field}.every`, r.every, 'must be whole minutes from 1 to 59, or whole hours from 1 to 23');
+}
+
+/** Throws unless `tz` is an IANA time zone name the platform knows (`Europe/Madrid`, `UTC`). */
+function assertTimeZone(field: string, tz: string): void {
+  let ok = typeof tz === 'string' && /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz);
+  try {
+    if (ok) new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ValidationError(field, tz, "must be an IANA time zone name, e.g. 'Europe/Madrid' or 'UTC'");
 }
 
 /** Renders work hours as the scheduler's cron-style list ("0-12", "9,10,11"), each hour 0..23. */
@@ -235,9 +247,8 @@ export class CronChaosTrigger extends Construct {
     const { engine } = props;
     this.name = assertDnsLabel('CronChaosTrigger.name', `${engine.name}-rearm`.slice(0, 52).replace(/-+$/, ''));
     const field = `CronChaosTrigger '${this.name}'`;
-    if (!/^(\S+\s+){4}\S+$/.test(props.schedule.trim())) {
-      throw new ValidationError(`${field}.schedule`, props.schedule, 'must be a five-field cron expression');
-    }
+    const schedule = assertCron(`${field}.schedule`, props.schedule).trim();
+    if (props.timeZone !== undefined) assertTimeZone(`${field}.timeZone`, props.timeZone);
     const image = assertPinned(`${field}.image`, props.image ?? IMAGES.kubectl);
     const metadata = { name: this.name, namespace: engine.namespace, labels: { 'app.kubernetes.io/part-of': 'chaos-stack' } };
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: true });
@@ -253,7 +264,7 @@ export class CronChaosTrigger extends Construct {
     new k8s.KubeCronJob(this, 'Resource', {
       metadata,
       spec: {
-        schedule: props.schedule.trim(),
+        schedule,
         timeZone: props.timeZone,
         concurrencyPolicy: 'Forbid',
         successfulJobsHistoryLimit: 1,

@@ -5,8 +5,9 @@ import * as YAML from 'yaml';
 import {
   Alertmanager, AlertmanagerSpecResourcesLimits, AlertmanagerSpecResourcesRequests,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, assertPinned, durationMillis, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IAlertmanagerRef } from './prometheus';
 import { componentLabels } from './security';
@@ -42,7 +43,7 @@ export class AlertReceiver {
   /** An HTTP(S) webhook receiving Alertmanager's JSON payload. */
   public static webhook(name: string, url: string, options: ReceiverOptions = {}): AlertReceiver {
     assertUrl(`AlertReceiver '${name}' url`, url);
-    return new AlertReceiver(name, options, { webhook_configs: [{ url, send_resolved: options.sendResolved ?? true }] });
+    return new AlertReceiver(name, options, { webhook_configs: [{ url, send_resolved: options.sendResolved ?? true }] }, [url]);
   }
 
   /** A Slack incoming webhook. */
@@ -53,7 +54,7 @@ export class AlertReceiver {
     }
     return new AlertReceiver(name, options, {
       slack_configs: [{ api_url: apiUrl, channel, send_resolved: options.sendResolved ?? true }],
-    });
+    }, [apiUrl]);
   }
 
   /** A receiver that drops notifications (alerts stay visible in Alertmanager and Prometheus). */
@@ -65,8 +66,20 @@ export class AlertReceiver {
     public readonly name: string,
     public readonly options: ReceiverOptions,
     private readonly config: Record<string, unknown>,
+    private readonly urls: readonly string[] = [],
   ) {
     assertDnsLabel('AlertReceiver.name', name);
+  }
+
+  /**
+   * Where the receiver sends notifications, for network policies: the port of each URL (the host stays in the
+   * configuration Secret; it may carry a credential). None for a discarding receiver.
+   */
+  public get destinationPorts(): readonly number[] {
+    return this.urls.map((u) => {
+      const url = new URL(u);
+      return url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+    });
   }
 
   /** The receiver as it appears in alertmanager.yaml. */
@@ -126,6 +139,15 @@ export class AlertmanagerServer extends Construct implements IAlertmanagerRef {
   /** The rendered alertmanager.yaml (what `amtool check-config` checks). */
   public readonly configYaml: string;
   public readonly apiObject: Alertmanager;
+  /** The Alertmanager pods (prometheus-operator labels them as the Service selects them). */
+  public readonly pods: IPodGroup;
+  /** The port the Alertmanager container serves its API on (prometheus-operator's `web`). */
+  public readonly webPort = 9093;
+  /** The port replicas gossip on (TCP and UDP), when there are several. */
+  public readonly clusterPort = 9094;
+  public readonly replicas: number;
+  /** The receivers, for network policies (their destination ports). */
+  public readonly receivers: readonly AlertReceiver[];
 
   public constructor(scope: Construct, id: string, props: AlertmanagerServerProps) {
     super(scope, id);
@@ -140,12 +162,14 @@ export class AlertmanagerServer extends Construct implements IAlertmanagerRef {
     if (dup !== undefined) {
       throw new ValidationError('AlertmanagerServer.receivers', dup, 'must have unique names');
     }
-    const image = props.image ?? IMAGES.alertmanager;
+    const image = assertPinned('AlertmanagerServer.image', props.image ?? IMAGES.alertmanager);
     if (!image.endsWith(`:${ALERTMANAGER_VERSION}`)) {
       throw new ValidationError('AlertmanagerServer.image', image, `must be pinned to the tag '${ALERTMANAGER_VERSION}' (the CR's version)`);
     }
     const replicas = assertIntegerInRange('AlertmanagerServer.replicas', props.replicas ?? 1, 1, 5);
-    const repeatMinutes = (props.repeatInterval ?? Duration.hours(4)).toMinutes({ integral: false });
+    this.replicas = replicas;
+    this.receivers = props.receivers;
+    const repeatMinutes = durationMillis('AlertmanagerServer.repeatInterval', props.repeatInterval ?? Duration.hours(4)) / 60_000;
     if (!Number.isInteger(repeatMinutes) || repeatMinutes < 1) {
       throw new ValidationError('AlertmanagerServer.repeatInterval', props.repeatInterval, 'must be a whole number of minutes, at least 1');
     }
@@ -201,12 +225,14 @@ export class AlertmanagerServer extends Construct implements IAlertmanagerRef {
         securityContext: restrictedPod(1000, { gid: 2000 }),
       },
     });
-    const ports: ServicePortRef[] = [{ name: 'web', port: 9093 }];
+    const ports: ServicePortRef[] = [{ name: 'web', port: this.webPort }];
+    const podLabels = { 'app.kubernetes.io/name': 'alertmanager', 'alertmanager': this.name };
+    this.pods = { name: fullName, namespace: props.namespace, podLabels };
     new k8s.KubeService(this, 'Service', {
       metadata,
       spec: {
         type: 'ClusterIP',
-        selector: { 'app.kubernetes.io/name': 'alertmanager', 'alertmanager': this.name },
+        selector: podLabels,
         ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString('web'), protocol: 'TCP' })),
       },
     });

@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ValidationError } from '../../lib/validation';
+import { assertPinned, ValidationError } from '../../lib/validation';
 import { type INamespaceRef, PodSecurityLevel } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { type ServicePortRef } from '../target-app';
 import { EXPORTER_METRICS, Exporter, type IMetricsSource, METRICS_SOURCE } from './metrics';
 import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
@@ -84,7 +85,7 @@ export class NodeExporter extends Construct implements IScrapeableService, IMetr
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'node-exporter',
-              image: props.image ?? IMAGES.nodeExporter,
+              image: assertPinned('NodeExporter.image', props.image ?? IMAGES.nodeExporter),
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--web.listen-address=:${port}`,
@@ -165,6 +166,8 @@ export class KubeStateMetrics extends Construct implements IScrapeableService, I
   public readonly ports: readonly ServicePortRef[] = [{ name: 'http-metrics', port: 8080 }, { name: 'telemetry', port: 8081 }];
   public readonly deployment: k8s.KubeDeployment;
   public readonly scrape: ServiceScrape;
+  /** Its pods (they listen on the Service's port numbers). */
+  public readonly pods: IPodGroup;
 
   public constructor(scope: Construct, id: string, props: KubeStateMetricsProps) {
     super(scope, id);
@@ -173,6 +176,7 @@ export class KubeStateMetrics extends Construct implements IScrapeableService, I
     this.labels = componentLabels(this.name, KUBE_STATE_METRICS_VERSION, 'exporter');
     const metadata = { name: this.name, namespace: ns, labels: this.labels };
     const selector = { 'app.kubernetes.io/name': this.name };
+    this.pods = { name: this.name, namespace: props.namespace, podLabels: selector };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
     const groups = [...new Set(KSM_RESOURCES.map((r) => r.group))];
@@ -205,7 +209,7 @@ export class KubeStateMetrics extends Construct implements IScrapeableService, I
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'kube-state-metrics',
-              image: props.image ?? IMAGES.kubeStateMetrics,
+              image: assertPinned('KubeStateMetrics.image', props.image ?? IMAGES.kubeStateMetrics),
               imagePullPolicy: 'IfNotPresent',
               args: [
                 '--port=8080',
@@ -269,6 +273,8 @@ export class ChaosExporter extends Construct implements IScrapeableService, IMet
   public readonly ports: readonly ServicePortRef[] = [{ name: 'tcp', port: 8080 }];
   public readonly deployment: k8s.KubeDeployment;
   public readonly scrape: ServiceScrape;
+  /** Its pods (they listen on the Service's port number). */
+  public readonly pods: IPodGroup;
 
   public constructor(scope: Construct, id: string, props: ChaosExporterProps) {
     super(scope, id);
@@ -278,6 +284,7 @@ export class ChaosExporter extends Construct implements IScrapeableService, IMet
     this.labels = { app: this.name, ...componentLabels(this.name, LITMUS_VERSION, 'exporter'), 'app.kubernetes.io/part-of': 'litmus' };
     const metadata = { name: this.name, namespace: ns, labels: this.labels };
     const selector = { app: this.name };
+    this.pods = { name: this.name, namespace: props.namespace, podLabels: selector };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
     new k8s.KubeRole(this, 'Role', {
@@ -306,7 +313,7 @@ export class ChaosExporter extends Construct implements IScrapeableService, IMet
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'chaos-exporter',
-              image: props.image ?? IMAGES.chaosExporter,
+              image: assertPinned('ChaosExporter.image', props.image ?? IMAGES.chaosExporter),
               imagePullPolicy: 'IfNotPresent',
               env: [
                 { name: 'WATCH_NAMESPACE', value: ns },
@@ -354,6 +361,8 @@ export class KubeletScrape extends Construct implements IMetricsSource {
   public readonly [METRICS_SOURCE] = true as const;
   public readonly exporters = [Exporter.KUBELET, Exporter.CADVISOR];
   public readonly scrape: ServiceScrape;
+  /** The kubelet Service port scraped (metrics and cAdvisor). */
+  public readonly portName = 'https-metrics';
 
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps) {
     super(scope, id);
@@ -365,8 +374,8 @@ export class KubeletScrape extends Construct implements IMetricsSource {
       selectorLabelKeys: ['app.kubernetes.io/name'],
       jobLabel: 'app.kubernetes.io/name',
       endpoints: [
-        { port: 'https-metrics', clusterTls: tls, honorLabels: true },
-        { port: 'https-metrics', path: '/metrics/cadvisor', clusterTls: tls, honorLabels: true },
+        { port: this.portName, clusterTls: tls, honorLabels: true },
+        { port: this.portName, path: '/metrics/cadvisor', clusterTls: tls, honorLabels: true },
       ],
     });
   }

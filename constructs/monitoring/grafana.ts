@@ -2,8 +2,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { type ExternalSecret, SecretContent } from '../../lib/stack';
-import { assertDnsLabel, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, assertPinned, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type Dashboard } from './dashboard';
 import { metricNames } from './metrics';
@@ -114,6 +115,8 @@ export class Grafana extends Construct {
   public readonly deployment: k8s.KubeDeployment;
   /** The admin Secret, when it is referenced rather than created here: the deployment must create it first. */
   public readonly externalSecrets: readonly ExternalSecret[];
+  /** Grafana's pods. */
+  public readonly pods: IPodGroup;
   private readonly datasources: k8s.KubeConfigMap;
 
   public constructor(scope: Construct, id: string, props: GrafanaProps) {
@@ -126,6 +129,7 @@ export class Grafana extends Construct {
     const labels = componentLabels(this.name, GRAFANA_VERSION, 'dashboards');
     const metadata = { name: this.name, namespace: ns, labels };
     const selector = { 'app.kubernetes.io/name': this.name };
+    this.pods = { name: this.name, namespace: props.namespace, podLabels: selector };
     this.datasourceUrl = serviceUrl(props.prometheus.service, 'web');
 
     const admin = props.adminCredentials;
@@ -209,7 +213,7 @@ export class Grafana extends Construct {
             securityContext: restrictedPod(472),
             containers: [{
               name: 'grafana',
-              image: props.image ?? IMAGES.grafana,
+              image: assertPinned('Grafana.image', props.image ?? IMAGES.grafana),
               imagePullPolicy: 'IfNotPresent',
               env,
               ports: [{ name: 'http', containerPort: 3000, protocol: 'TCP' }],

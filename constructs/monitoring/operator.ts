@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
+import { assertPinned } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
 import { componentLabels, resources } from './security';
@@ -50,6 +52,8 @@ export class PrometheusOperator extends Construct {
   public readonly service: IServiceRef;
   /** The kubelet Service the operator keeps up to date in kube-system (flag `--kubelet-service`). */
   public readonly kubeletService: ClusterService;
+  /** The operator's pods. */
+  public readonly pods: IPodGroup;
 
   public constructor(scope: Construct, id: string, props: PrometheusOperatorProps) {
     super(scope, id);
@@ -57,6 +61,7 @@ export class PrometheusOperator extends Construct {
     const labels = componentLabels(this.name, PROMETHEUS_OPERATOR_VERSION, 'controller');
     const selector = { 'app.kubernetes.io/name': this.name };
     const metadata = { name: this.name, namespace: ns, labels };
+    this.pods = { name: this.name, namespace: props.namespace, podLabels: selector };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
     const clusterRoleName = `prometheus-operator-${ns}`;
@@ -103,11 +108,11 @@ export class PrometheusOperator extends Construct {
             securityContext: restrictedPod(65534),
             containers: [{
               name: 'prometheus-operator',
-              image: props.image ?? IMAGES.prometheusOperator,
+              image: assertPinned('PrometheusOperator.image', props.image ?? IMAGES.prometheusOperator),
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--kubelet-service=${kubeletNs.name}/kubelet`,
-                `--prometheus-config-reloader=${props.configReloaderImage ?? IMAGES.prometheusConfigReloader}`,
+                `--prometheus-config-reloader=${assertPinned('PrometheusOperator.configReloaderImage', props.configReloaderImage ?? IMAGES.prometheusConfigReloader)}`,
                 '--web.listen-address=:8080',
               ],
               ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],

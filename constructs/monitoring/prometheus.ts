@@ -5,8 +5,9 @@ import {
   Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, ServiceMonitor, PrometheusSpecAlertingAlertmanagersPort,
   PrometheusSpecResourcesLimits, PrometheusSpecResourcesRequests, PrometheusSpecServiceDiscoveryRole,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, assertIntegerInRange, assertPinned, durationMillis, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { type IServiceRef, type ServicePortRef } from '../target-app';
 import { type IPrometheusRef, intervalSeconds, ServiceScrape } from './scrape';
 import { componentLabels } from './security';
@@ -110,6 +111,10 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
   public readonly serviceObject: k8s.KubeService;
   /** Whether samples may be pushed to /api/v1/write. */
   public readonly remoteWriteReceiver: boolean;
+  /** The Prometheus pods (prometheus-operator labels them as the Service selects them). */
+  public readonly pods: IPodGroup;
+  /** The port the Prometheus container serves its API, UI and remote-write receiver on (prometheus-operator's `web`). */
+  public readonly webPort = 9090;
 
   public constructor(scope: Construct, id: string, props: PrometheusServerProps) {
     super(scope, id);
@@ -126,13 +131,13 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
       throw new ValidationError('PrometheusServer.watchNamespaces', this.watchNamespaces.map((w) => w.name),
         `must include the Prometheus's own namespace '${ns}', where the stack's ServiceMonitors and rules live`);
     }
-    const image = props.image ?? IMAGES.prometheus;
+    const image = assertPinned('PrometheusServer.image', props.image ?? IMAGES.prometheus);
     if (!image.endsWith(`:${PROMETHEUS_VERSION}`)) {
       throw new ValidationError('PrometheusServer.image', image, `must be pinned to the tag '${PROMETHEUS_VERSION}' (the CR's version)`);
     }
     const replicas = assertIntegerInRange('PrometheusServer.replicas', props.replicas ?? 1, 1, 10);
     const res = props.resources ?? { cpuRequest: '100m', memoryRequest: '400Mi', memoryLimit: '1Gi' };
-    const retentionDays = props.retention?.toDays({ integral: false }) ?? 7;
+    const retentionDays = props.retention === undefined ? 7 : durationMillis('PrometheusServer.retention', props.retention) / 86_400_000;
     if (!Number.isInteger(retentionDays) || retentionDays < 1) {
       throw new ValidationError('PrometheusServer.retention', props.retention, 'must be a whole number of days, at least 1');
     }
@@ -200,12 +205,14 @@ export class PrometheusServer extends Construct implements IPrometheusRef {
       },
     });
 
-    const ports: ServicePortRef[] = [{ name: 'web', port: 9090 }];
+    const ports: ServicePortRef[] = [{ name: 'web', port: this.webPort }];
+    const podLabels = { 'app.kubernetes.io/name': 'prometheus', 'prometheus': this.name };
+    this.pods = { name: fullName, namespace: props.namespace, podLabels };
     this.serviceObject = new k8s.KubeService(this, 'Service', {
       metadata,
       spec: {
         type: 'ClusterIP',
-        selector: { 'app.kubernetes.io/name': 'prometheus', 'prometheus': this.name },
+        selector: podLabels,
         ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString('web'), protocol: 'TCP' })),
         sessionAffinity: 'ClientIP',
       },

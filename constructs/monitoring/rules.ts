@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   PrometheusRule, type PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, assertIntegerInRange, assertPercentage, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, durationMillis, assertIntegerInRange, assertPercentage, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef } from '../target-app';
 import { Severity } from './alertmanager';
@@ -52,8 +52,8 @@ function isAlert(r: RecordingRule | AlertingRule): r is AlertingRule {
 
 /** A Prometheus duration ('2m', '30s') from a Duration of whole seconds. */
 export function promDuration(field: string, d: Duration): string {
-  const ms = d.toMilliseconds();
-  if (!Number.isInteger(ms) || ms < 0 || ms % 1000 !== 0) throw new ValidationError(field, d, 'must be a whole number of seconds');
+  const ms = durationMillis(field, d, { allowZero: true });
+  if (!Number.isInteger(ms) || ms % 1000 !== 0) throw new ValidationError(field, d, 'must be a whole number of seconds');
   if (ms === 0) return '0s';
   return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   ServiceMonitor, type ServiceMonitorSpecEndpoints, ServiceMonitorSpecEndpointsMetricRelabelingsAction, ServiceMonitorSpecEndpointsScheme,
 } from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, ValidationError } from '../../lib/validation';
+import { assertDnsLabel, durationMillis, ValidationError } from '../../lib/validation';
 import { type INamespaceRef } from '../namespace';
 import { type IServiceRef } from '../target-app';
 import { type IScrapeableService, type ObjectJson, serviceMonitorErrors, servicesOf } from './wiring';
@@ -171,7 +171,7 @@ function renderEndpoint(e: ScrapeEndpoint, i: number): ServiceMonitorSpecEndpoin
 
 /** Whole seconds of a scrape interval (at least 1 s). */
 export function intervalSeconds(field: string, d: Duration): number {
-  const ms = d.toMilliseconds();
+  const ms = durationMillis(field, d);
   if (!Number.isInteger(ms) || ms < 1000 || ms % 1000 !== 0) {
     throw new ValidationError(field, d, 'must be a whole number of seconds, at least 1 s');
   }

@@ -4,6 +4,7 @@ import { type ExternalSecret } from '../../lib/stack';
 import { ValidationError } from '../../lib/validation';
 import { imageOf, type ImageOverrides } from '../../lib/versions';
 import { type INamespaceRef } from '../namespace';
+import { AddressBlock, type ClusterNetwork, type NetworkFlow } from '../network-policy';
 import { type AlertReceiver, AlertmanagerServer } from './alertmanager';
 import { chaosDashboard } from './dashboards';
 import { ApiServerScrape, ChaosExporter, KubeletScrape, KubeStateMetrics, NodeExporter } from './exporters';
@@ -13,8 +14,16 @@ import { PrometheusServer } from './prometheus';
 import { ChaosRules, type MonitoredApp, NodeRules } from './rules';
 
 export interface MonitoringStackProps {
-  /** The monitoring namespace; it must enforce the `privileged` Pod Security level (node-exporter's host access). */
+  /**
+   * The monitoring namespace: Prometheus, Alertmanager, Grafana, prometheus-operator and kube-state-metrics, none of
+   * which needs more than the `restricted` Pod Security level.
+   */
   readonly monitoringNamespace: INamespaceRef;
+  /**
+   * node-exporter's own namespace; it must enforce the `privileged` Pod Security level (host network, PID and paths),
+   * which is why node-exporter is kept out of the monitoring namespace. The Prometheus watches it for its ServiceMonitor.
+   */
+  readonly nodeExporterNamespace: INamespaceRef;
   /** The chaos namespace (Litmus operator, ChaosEngines, ChaosResults); the chaos-exporter runs there. */
   readonly chaosNamespace: INamespaceRef;
   /** The app under chaos: its Service and Deployment (the pod panels and the unavailability alert read them). */
@@ -77,6 +86,11 @@ export class MonitoringStack extends Construct {
     if (mon.name === chaos.name) {
       throw new ValidationError('MonitoringStack.chaosNamespace', chaos.name, `must differ from the monitoring namespace '${mon.name}'`);
     }
+    const node = props.nodeExporterNamespace;
+    if (node.name === mon.name || node.name === chaos.name) {
+      throw new ValidationError('MonitoringStack.nodeExporterNamespace', node.name,
+        `must be a namespace of its own (not '${mon.name}' or '${chaos.name}'): it is the only one that must allow privileged pods`);
+    }
     const image = (name: Parameters<typeof imageOf>[0]): string => imageOf(name, props.images);
     this.operator = new PrometheusOperator(this, 'Operator', {
       namespace: mon, image: image('prometheusOperator'), configReloaderImage: image('prometheusConfigReloader'),
@@ -84,7 +98,7 @@ export class MonitoringStack extends Construct {
     this.alertmanager = new AlertmanagerServer(this, 'Alertmanager', { namespace: mon, receivers: props.alertReceivers, image: image('alertmanager') });
     this.prometheus = new PrometheusServer(this, 'Prometheus', {
       namespace: mon,
-      watchNamespaces: [mon, chaos],
+      watchNamespaces: [mon, node, chaos],
       alertmanager: this.alertmanager,
       scrapeInterval: props.scrapeInterval,
       evaluationInterval: props.scrapeInterval,
@@ -93,7 +107,7 @@ export class MonitoringStack extends Construct {
       image: image('prometheus'),
     });
     const prometheus = this.prometheus;
-    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: mon, prometheus, image: image('nodeExporter') });
+    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { namespace: node, prometheus, image: image('nodeExporter') });
     this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { namespace: mon, prometheus, image: image('kubeStateMetrics') });
     this.chaosExporter = new ChaosExporter(this, 'ChaosExporter', { namespace: chaos, prometheus, image: image('chaosExporter') });
     this.kubelet = new KubeletScrape(this, 'Kubelet', { kubeletService: this.operator.kubeletService, prometheus, namespace: mon });
@@ -108,5 +122,43 @@ export class MonitoringStack extends Construct {
       image: image('grafana'),
     });
     this.externalSecrets = this.grafana.externalSecrets;
+  }
+
+  /**
+   * Every connection the monitoring makes or accepts, derived from its parts: the operators and Prometheus to the API
+   * server, Prometheus to each target it scrapes (kube-state-metrics and the chaos-exporter as pods; node-exporter,
+   * on the host network, and the kubelets as node addresses), Prometheus to Alertmanager, Grafana to Prometheus,
+   * Alertmanager to its receivers. Who may write to Prometheus (load generators) and query it (probes) is the
+   * composition's to say.
+   */
+  public networkFlows(cluster: ClusterNetwork): NetworkFlow[] {
+    const prometheus = this.prometheus.pods;
+    const scrape = (ports: readonly { port: number }[]): { port: number }[] => ports.map((p) => ({ port: p.port }));
+    const kubeletPort = this.operator.kubeletService.ports.find((p) => p.name === this.kubelet.portName);
+    const flows: NetworkFlow[] = [
+      cluster.toApiServer(this.operator.pods, 'prometheus-operator reconciles Prometheus, Alertmanager and the kubelet Service'),
+      cluster.toApiServer(this.kubeStateMetrics.pods, 'kube-state-metrics lists and watches the objects it reports on'),
+      cluster.toApiServer(prometheus, 'Prometheus discovers its targets and scrapes the API server'),
+      cluster.toApiServer(this.chaosExporter.pods, 'the chaos-exporter watches ChaosEngines and ChaosResults'),
+      { from: prometheus, to: this.kubeStateMetrics.pods, ports: scrape(this.kubeStateMetrics.ports), why: 'scrapes kube-state-metrics' },
+      { from: prometheus, to: this.chaosExporter.pods, ports: scrape(this.chaosExporter.ports), why: 'scrapes the chaos-exporter' },
+      { from: prometheus, to: cluster.nodes, ports: scrape(this.nodeExporter.ports), why: 'scrapes node-exporter (host network)' },
+      ...(kubeletPort === undefined ? [] : [{ from: prometheus, to: cluster.nodes, ports: [{ port: kubeletPort.port }], why: 'scrapes the kubelets and cAdvisor' }]),
+      { from: prometheus, to: this.alertmanager.pods, ports: [{ port: this.alertmanager.webPort }], why: 'sends alerts' },
+      { from: this.grafana.pods, to: prometheus, ports: [{ port: this.prometheus.webPort }], why: 'queries its datasource' },
+      cluster.toDns(this.grafana.pods),
+    ];
+    const receiverPorts = [...new Set(this.alertmanager.receivers.flatMap((r) => r.destinationPorts))];
+    if (receiverPorts.length > 0) {
+      flows.push(
+        { from: this.alertmanager.pods, to: AddressBlock.any('the alert receivers'), ports: receiverPorts.map((port) => ({ port })), why: 'notifies its receivers' },
+        cluster.toDns(this.alertmanager.pods),
+      );
+    }
+    if (this.alertmanager.replicas > 1) {
+      const gossip = [{ port: this.alertmanager.clusterPort }, { port: this.alertmanager.clusterPort, protocol: 'UDP' as const }];
+      flows.push({ from: this.alertmanager.pods, to: this.alertmanager.pods, ports: gossip, why: 'replicas gossip to deduplicate notifications' });
+    }
+    return flows;
   }
 }

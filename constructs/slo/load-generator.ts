@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { assertDnsLabel, assertIntegerInRange, assertPinned, ValidationError, wholeSeconds } from '../../lib/validation';
 import { Exporter, type IMetricsSource, METRICS_SOURCE } from '../monitoring/metrics';
 import { type INamespaceRef } from '../namespace';
+import { type IPodGroup } from '../network-policy';
 import { type IServiceRef, servicePort } from '../target-app';
 import { IMAGES } from '../../lib/versions';
 import { RESTRICTED_CONTAINER, restrictedPod } from '../security';
@@ -65,6 +66,10 @@ export class LoadGenerator extends Construct implements IMetricsSource {
   public readonly durationSeconds: number;
   public readonly virtualUsers: number;
   public readonly url: string;
+  /** Every load generator's pods (one group per namespace), for network policies. */
+  public readonly pods: IPodGroup;
+  /** The Service the load goes to, and its port. */
+  public readonly target: { readonly service: IServiceRef; readonly port: number };
 
   public constructor(scope: Construct, id: string, props: LoadGeneratorProps) {
     super(scope, id);
@@ -87,9 +92,12 @@ export class LoadGenerator extends Construct implements IMetricsSource {
     }
     this.url = `http://${props.target.name}.${props.target.namespace.name}.svc.cluster.local:${port}${path}`;
     const image = assertPinned('LoadGenerator.image', props.image ?? IMAGES.k6);
+    const groupLabels = { 'app.kubernetes.io/name': 'k6', 'app.kubernetes.io/part-of': 'chaos-stack' };
+    this.pods = { name: 'k6-load', namespace: props.namespace, podLabels: groupLabels };
+    this.target = { service: props.target, port };
     const metadata = {
       name: this.name, namespace: props.namespace.name,
-      labels: { 'app.kubernetes.io/name': 'k6', 'app.kubernetes.io/part-of': 'chaos-stack', 'chaos-stack/load-test': this.testId },
+      labels: { ...groupLabels, 'chaos-stack/load-test': this.testId },
     };
     new k8s.KubeConfigMap(this, 'Script', {
       metadata,

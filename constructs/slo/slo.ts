@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../lib/imports/monitoring-monitoring.coreos.com';
-import { assertDnsLabel, assertOneOf, ValidationError, wholeSeconds } from '../../lib/validation';
+import { assertDnsLabel, durationMillis, assertLabels, assertOneOf, ValidationError, wholeSeconds } from '../../lib/validation';
 import { NumericCriteria, Probe, ProbeMode } from '../litmus/probes';
 import { type INamespaceRef } from '../namespace';
 import { type IRemoteWriteTarget, type LoadGenerator } from './load-generator';
@@ -99,13 +99,12 @@ export class ServiceLevelObjective extends Construct {
     }];
     if (props.latency) {
       const percentile = assertOneOf(`${field}.latency.percentile`, String(props.latency.percentile), ['95', '99']);
-      const ms = props.latency.below.toMilliseconds();
-      if (!(ms > 0)) throw new ValidationError(`${field}.latency.below`, props.latency.below, 'must be greater than zero');
+      const ms = durationMillis(`${field}.latency.below`, props.latency.below);
       checks.push({ name: `latency-p${percentile}`, expr: `max(max_over_time(k6_http_req_duration_p${percentile}{${sel}}${range}))`, threshold: ms / 1000 });
     }
     this.checks = checks;
     this.rule = new monitoring.PrometheusRule(this, 'Resource', {
-      metadata: { name: `slo-${this.name}`, namespace: props.namespace.name, labels: { 'app.kubernetes.io/part-of': 'chaos-stack', ...props.ruleLabels } },
+      metadata: { name: `slo-${this.name}`, namespace: props.namespace.name, labels: { 'app.kubernetes.io/part-of': 'chaos-stack', ...assertLabels(`${field}.ruleLabels`, props.ruleLabels ?? {}) } },
       spec: {
         groups: [{
           name: `slo-${this.name}`,

@@ -8,7 +8,7 @@
  * the talk's drain probe ended up checking the wrong namespace.
  */
 import { Duration } from 'cdk8s';
-import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../validation';
+import { assertDnsLabel, assertDnsSubdomain, assertHttpUrl, assertIntegerInRange, assertLabelSelector, durationMillis, ValidationError } from '../validation';
 import { type Action, type HttpProvider, type JsonObject, type Pauses, type PermissionNeed, type Probe, type Tolerance } from './model';
 
 const K8S_POD = 'chaosk8s.pod';
@@ -30,8 +30,8 @@ export interface ActivityOptions {
 function pauses(o: ActivityOptions): { pauses?: Pauses } {
   const seconds = (field: string, d: Duration | undefined): number | undefined => {
     if (d === undefined) return undefined;
-    const s = d.toMilliseconds() / 1000;
-    if (!Number.isInteger(s) || s < 0) throw new ValidationError(`${o.name}.${field}`, d, 'must be a whole number of seconds, 0 or more');
+    const s = durationMillis(`${o.name}.${field}`, d, { allowZero: true }) / 1000;
+    if (!Number.isInteger(s)) throw new ValidationError(`${o.name}.${field}`, d, 'must be a whole number of seconds, 0 or more');
     return s;
   };
   const before = seconds('pauseBefore', o.pauseBefore);
@@ -83,12 +83,12 @@ export function terminatePods(o: TerminatePodsOptions): Action {
     : assertIntegerInRange(`${o.name}.quantity.qty`, o.quantity.qty, 1, 1000, 'pods');
   return python('action', o, `${K8S_POD}.actions`, 'terminate_pods', {
     ns,
-    label_selector: o.labelSelector,
+    label_selector: assertLabelSelector(`${o.name}.labelSelector`, o.labelSelector),
     ...(o.namePattern === undefined ? {} : { name_pattern: o.namePattern }),
     rand: o.rand ?? true,
     mode: o.quantity.mode,
     qty,
-    ...(o.gracePeriod === undefined ? {} : { grace_period: assertIntegerInRange(`${o.name}.gracePeriod`, o.gracePeriod.toMilliseconds() / 1000, 0, 3600, 'seconds') }),
+    ...(o.gracePeriod === undefined ? {} : { grace_period: assertIntegerInRange(`${o.name}.gracePeriod`, durationMillis(`${o.name}.gracePeriod`, o.gracePeriod, { allowZero: true }) / 1000, 0, 3600, 'seconds') }),
   }, [pods(ns, 'list', 'delete')]);
 }
 
@@ -101,7 +101,7 @@ export interface PodsProbeOptions extends ActivityOptions {
 export function podsInPhase(o: PodsProbeOptions & { readonly phase?: string }): Probe {
   const ns = assertDnsLabel(`${o.name}.ns`, o.ns);
   return python('probe', o, `${K8S_POD}.probes`, 'pods_in_phase', {
-    ns, label_selector: o.labelSelector, phase: o.phase ?? 'Running', raise_on_invalid_phase: false,
+    ns, label_selector: assertLabelSelector(`${o.name}.labelSelector`, o.labelSelector), phase: o.phase ?? 'Running', raise_on_invalid_phase: false,
   }, [pods(ns, 'list')], true);
 }
 
@@ -111,7 +111,7 @@ export function countPods(o: PodsProbeOptions & { readonly phase?: string; reado
   const min = assertIntegerInRange(`${o.name}.min`, o.min, 0, 10_000);
   const max = assertIntegerInRange(`${o.name}.max`, o.max, min, 10_000);
   return python('probe', o, `${K8S_POD}.probes`, 'count_pods', {
-    ns, label_selector: o.labelSelector, ...(o.phase === undefined ? {} : { phase: o.phase }),
+    ns, label_selector: assertLabelSelector(`${o.name}.labelSelector`, o.labelSelector), ...(o.phase === undefined ? {} : { phase: o.phase }),
   }, [pods(ns, 'list')], [min, max]);
 }
 
@@ -138,9 +138,10 @@ export function deploymentAvailableAndHealthy(o: ActivityOptions & { readonly ns
 export type NodeSelector = { readonly nodeName: string } | { readonly labelSelector: string };
 
 function nodeArgs(field: string, s: NodeSelector | undefined): JsonObject {
-  if (s !== undefined && 'nodeName' in s && typeof s.nodeName === 'string' && s.nodeName !== '') return { name: s.nodeName };
+  // Node names are DNS-1123 subdomains; a selector must parse (an empty one would select every node).
+  if (s !== undefined && 'nodeName' in s && s.nodeName !== '') return { name: assertDnsSubdomain(`${field}.nodeName`, s.nodeName) };
   if (s !== undefined && 'labelSelector' in s && typeof s.labelSelector === 'string' && s.labelSelector.trim() !== '') {
-    return { label_selector: s.labelSelector };
+    return { label_selector: assertLabelSelector(`${field}.labelSelector`, s.labelSelector) };
   }
   throw new ValidationError(field, s, 'must name a node or give a non-empty label selector; without one the action selects every node');
 }
@@ -165,7 +166,7 @@ export function drainNodes(o: DrainNodesOptions): Action {
   return python('action', o, K8S_NODE, 'drain_nodes', {
     ...nodeArgs(`${o.name}.nodes`, o.nodes),
     delete_pods_with_local_storage: o.deletePodsWithLocalStorage ?? true,
-    timeout: assertIntegerInRange(`${o.name}.timeout`, timeout.toMilliseconds() / 1000, 1, 3600, 'seconds'),
+    timeout: assertIntegerInRange(`${o.name}.timeout`, durationMillis(`${o.name}.timeout`, timeout) / 1000, 1, 3600, 'seconds'),
   }, [
     NODE_RW,
     { apiGroup: '', resource: 'pods', verbs: ['get', 'list'] },
@@ -202,7 +203,11 @@ function vsArgs(o: VirtualServiceTarget): { args: JsonObject; ns: string } {
     args: {
       ns,
       virtual_service_name: assertDnsLabel(`${o.name}.virtualService`, o.virtualService),
-      routes: o.routes.map((r) => ({ destination: { host: r.host, ...(r.subset === undefined ? {} : { subset: r.subset }) } })),
+      routes: o.routes.map((r, i) => ({
+        destination: {
+          host: assertDnsSubdomain(`${o.name}.routes[${i}].host`, r.host), ...(r.subset === undefined ? {} : { subset: r.subset }),
+        },
+      })),
       version: o.apiVersion ?? 'networking.istio.io/v1',
     },
   };
@@ -219,7 +224,7 @@ function percentage(field: string, value: number): number {
 
 /** Go-style duration string of a whole number of milliseconds ("5s", "1500ms"). */
 function istioDuration(field: string, d: Duration): string {
-  const ms = d.toMilliseconds();
+  const ms = durationMillis(field, d);
   if (!Number.isInteger(ms) || ms < 1) throw new ValidationError(field, d, 'must be a whole number of milliseconds, at least 1ms');
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
@@ -279,14 +284,30 @@ export interface HttpProbeOptions extends ActivityOptions {
   readonly method?: HttpProvider['method'];
 }
 
+/**
+ * An http(s) URL, or one that starts with a configuration reference (`${product_page_url}/productpage`, filled in by
+ * Chaos Toolkit at run time): the reference stands for the scheme and host, the rest must be a path.
+ */
+function probeUrl(field: string, url: string): string {
+  const ref = typeof url === 'string' ? /^\$\{[A-Za-z_][A-Za-z0-9_]*\}/.exec(url) : null;
+  const rest = ref === null ? '' : url.slice(ref[0].length);
+  if (ref !== null && (rest === '' || rest.startsWith('/') || rest.startsWith('?')) && !rest.includes('${')) return url;
+  try {
+    if (url.includes('${')) throw new Error('a reference elsewhere than at the start');
+    return assertHttpUrl(field, url);
+  } catch {
+    throw new ValidationError(field, url, 'must be an absolute http:// or https:// URL, or start with a configuration reference such as '
+      + "'${base_url}' followed by a path");
+  }
+}
+
 /** An HTTP probe (chaostoolkit-lib's own provider); a timeout makes the probe fail. */
 export function httpProbe(o: HttpProbeOptions): Probe {
-  const ms = o.timeout.toMilliseconds();
-  if (!(ms > 0)) throw new ValidationError(`${o.name}.timeout`, o.timeout, 'must be greater than zero');
+  const ms = durationMillis(`${o.name}.timeout`, o.timeout);
   return {
     type: 'probe',
     name: name(o),
-    provider: { type: 'http', url: o.url, method: o.method ?? 'GET', timeout: ms / 1000 },
+    provider: { type: 'http', url: probeUrl(`${o.name}.url`, o.url), method: o.method ?? 'GET', timeout: ms / 1000 },
     tolerance: assertIntegerInRange(`${o.name}.expectStatus`, o.expectStatus ?? 200, 100, 599),
     ...pauses(o),
     permissions: [],

@@ -5,6 +5,7 @@ import { ChaosToolkitRunner, type ChaosToolkitRunnerProps } from '../../construc
 import { ChaosNamespace, PodSecurityLevel } from '../../constructs/namespace';
 import { type Experiment } from '../../lib/chaostoolkit/model';
 import { type ExternalSecret, type StackLayer } from '../../lib/stack';
+import { assertLabelValue } from '../../lib/validation';
 import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
 import { talkExperiments, type TalkExperimentsOptions } from './experiments';
 
@@ -45,7 +46,7 @@ export class ChaosToolkitStack extends Construct {
 
   public constructor(scope: Construct, id: string, props: ChaosToolkitStackProps) {
     super(scope, id);
-    const labels = { 'chaos-stack/environment': props.environment };
+    const labels = { 'chaos-stack/environment': assertLabelValue('ChaosToolkitStack.environment', props.environment) };
     this.bookinfoChart = new Chart(this, 'bookinfo', { labels });
     this.runnersChart = new Chart(this, 'chaostoolkit', { labels });
     this.runnersChart.addDependency(this.bookinfoChart);

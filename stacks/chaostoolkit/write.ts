@@ -1,5 +1,5 @@
 /**
- * Writes, for every environment, the Chaos Toolkit experiments and their Kubernetes objects:
+ * The files of the Chaos Toolkit experiments and their Kubernetes objects, for every environment:
  *
  * - `<outdir>/<env>/chaostoolkit/bookinfo.k8s.yaml`: the bookinfo namespace, workloads and Istio routing;
  * - `<outdir>/<env>/chaostoolkit/runners.k8s.yaml`: per experiment a ConfigMap carrying the experiment JSON, its
@@ -9,12 +9,34 @@
  * The JSON files go next to dist/, not in it: every file under dist/ is checked as a Kubernetes manifest.
  * Everything is built and validated before anything is written.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { ChaosToolkitStack, type ChaosToolkitStackProps } from './stack';
 import { ENVIRONMENTS } from '../environments';
-import { validateApp } from '../../lib/synth';
+import { type SynthFile, validateApp, writeFiles } from '../../lib/synth';
+
+/** The files of one environment's Chaos Toolkit stack. */
+export interface ChaosToolkitFiles {
+  /** Manifests, relative to dist/: `<env>/chaostoolkit/<layer>.k8s.yaml`. */
+  readonly manifests: readonly SynthFile[];
+  /** Experiment JSON, relative to dist-chaostoolkit/: `<env>/<experiment>.json`. */
+  readonly experiments: readonly SynthFile[];
+}
+
+/** Builds and validates the Chaos Toolkit stack of one environment and renders its files (nothing is written). */
+export function chaosToolkitFiles(props: ChaosToolkitStackProps): ChaosToolkitFiles {
+  const app = new App();
+  const stack = new ChaosToolkitStack(app, props.environment, props);
+  validateApp(app);
+  const env = props.environment;
+  return {
+    manifests: stack.layers.map((l) => ({
+      path: join(env, 'chaostoolkit', `${l.name}.k8s.yaml`),
+      content: Yaml.stringify(...(l.chart.toJson() as unknown[])),
+    })),
+    experiments: stack.experiments.map((e) => ({ path: join(env, `${e.id}.json`), content: e.toString() })),
+  };
+}
 
 export interface WrittenChaosToolkit {
   readonly environment: string;
@@ -28,25 +50,15 @@ export function writeChaosToolkitExperiments(
   experimentsDir: string = join(resolve(outdir), '..', 'dist-chaostoolkit'),
   props: (environment: string) => ChaosToolkitStackProps = (environment) => ({ environment }),
 ): WrittenChaosToolkit[] {
-  const built = ENVIRONMENTS.map((env) => {
-    const app = new App();
-    const stack = new ChaosToolkitStack(app, env, props(env));
-    validateApp(app);
-    return { env, stack };
-  });
-  return built.map(({ env, stack }) => {
-    const manifestDir = join(outdir, env, 'chaostoolkit');
-    const jsonDir = join(experimentsDir, env);
-    mkdirSync(manifestDir, { recursive: true });
-    mkdirSync(jsonDir, { recursive: true });
-    const manifests = stack.layers.map((l) => [join(manifestDir, `${l.name}.k8s.yaml`), l.chart] as const);
-    for (const [file, chart] of manifests) writeFileSync(file, Yaml.stringify(...(chart.toJson() as unknown[])));
-    const experiments = stack.experiments.map((e) => {
-      const file = join(jsonDir, `${e.id}.json`);
-      writeFileSync(file, e.toString());
-      return file;
-    });
-    return { environment: env, manifests: manifests.map(([f]) => f), experiments };
+  const built = ENVIRONMENTS.map((env) => ({ env, files: chaosToolkitFiles(props(env)) }));
+  return built.map(({ env, files }) => {
+    writeFiles(outdir, files.manifests);
+    writeFiles(experimentsDir, files.experiments);
+    return {
+      environment: env,
+      manifests: files.manifests.map((f) => join(outdir, f.path)),
+      experiments: files.experiments.map((f) => join(experimentsDir, f.path)),
+    };
   });
 }
 

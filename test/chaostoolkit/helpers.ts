@@ -1,14 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Yaml } from 'cdk8s';
+import { SCHEMA_VALIDATOR, schemaValidatorMissing } from '../util';
 
 /** The shared strict manifest validator, when it and its dependencies are there (they are beside the repo in CI). */
-const VALIDATOR = resolve(__dirname, '..', '..', '..', 'shared', 'tools', 'validate-manifests.mjs');
+const VALIDATOR = SCHEMA_VALIDATOR;
 
+/** Whether the validator can run; when not, warns once saying why and how to install it. */
 export function validatorAvailable(): boolean {
-  return existsSync(VALIDATOR) && existsSync(join(VALIDATOR, '..', 'node_modules'));
+  const missing = schemaValidatorMissing();
+  if (missing !== undefined) console.warn(`skipping strict schema checks: ${missing}`);
+  return missing === undefined;
 }
 
 /** Runs the validator over the objects for Kubernetes 1.27.0 and 1.33.0; returns its last lines. */

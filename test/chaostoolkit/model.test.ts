@@ -100,6 +100,25 @@ describe('activity builders', () => {
     });
   });
 
+  test('throws on a probe URL that is not http(s), unless it starts with a configuration reference', () => {
+    expect(httpProbe({ name: 'h', url: 'https://shop.example/health', timeout: Duration.seconds(1) }).provider).toMatchObject({ url: 'https://shop.example/health' });
+    for (const url of ['ftp://shop.example/', 'shop.example/health', '${u}p', 'http://${u}/p', '']) {
+      expect(() => httpProbe({ name: 'h', url, timeout: Duration.seconds(1) })).toThrow(`Invalid h.url: '${url}'; must be an absolute http:// or https:// URL, `
+        + "or start with a configuration reference such as '${base_url}' followed by a path.");
+    }
+  });
+
+  test('throws on a node name or selector that Kubernetes would refuse', () => {
+    expect(() => drainNodes({ name: 'd', nodes: { nodeName: 'Node_1' } })).toThrow("Invalid d.nodes.nodeName: 'Node_1'; must be a DNS-1123 subdomain: "
+      + "at most 253 lower-case letters, digits, '-' or '.', each dot-separated part starting and ending with a letter or digit.");
+    expect(() => uncordonNode({ name: 'u', nodes: { labelSelector: 'chaos target=true' } })).toThrow("Invalid u.nodes.labelSelector: 'chaos target=true'; "
+      + "must be a label selector (e.g. 'app=web,tier!=db' or 'env in (dev,qa)'); 'chaos target=true' is not a valid requirement.");
+    expect(uncordonNode({ name: 'u', nodes: { labelSelector: 'chaos-stack/drain-target=true,zone in (a, b),!spot' } }).provider.arguments)
+      .toEqual({ label_selector: 'chaos-stack/drain-target=true,zone in (a, b),!spot' });
+    expect(() => terminatePods({ name: 't', ns: 'bookinfo', labelSelector: 'app==', quantity: { mode: 'fixed', qty: 1 } })).not.toThrow();
+    expect(() => countPods({ name: 'c', ns: 'bookinfo', labelSelector: 'app=a b', min: 1, max: 2 })).toThrow(/^Invalid c.labelSelector: 'app=a b'; must be a label selector/);
+  });
+
   test('throws on uncordon without a node selection (it would uncordon every node)', () => {
     expect(() => uncordonNode({ name: 'u', nodes: { labelSelector: ' ' } })).toThrow(
       'Invalid u.nodes: {"labelSelector":" "}; must name a node or give a non-empty label selector; without one the action selects every node.');

@@ -23,10 +23,18 @@ describe('ChaosToolkitRunner', () => {
     expect(cm.data['experiment.json']).toBe(s.experiments[1].toString());
     expect(JSON.parse(cm.data['experiment.json']).runtime).toEqual({ rollbacks: { strategy: 'always' } });
     expect(cm.data['requirements.txt']).toBe(requirementsText());
-    expect(requirementsText()).toMatch(/^chaostoolkit==1\.19\.0$/m);
-    expect(requirementsText()).toMatch(/^chaostoolkit-kubernetes==0\.39\.0$/m);
-    expect(requirementsText()).toMatch(/^chaostoolkit-istio==0\.4\.1$/m);
-    for (const line of requirementsText().split('\n').filter((l) => l !== '' && !l.startsWith('#'))) expect(line).toMatch(/^[A-Za-z0-9_.-]+==[^=]+$/);
+    expect(requirementsText()).toMatch(/^chaostoolkit==1\.19\.0 \\$/m);
+    expect(requirementsText()).toMatch(/^chaostoolkit-kubernetes==0\.39\.0 \\$/m);
+    expect(requirementsText()).toMatch(/^chaostoolkit-istio==0\.4\.1 \\$/m);
+    // Every requirement is pinned and hash-locked: `name==version \` then one `--hash=sha256:<64 hex>` per line.
+    const entries = requirementsText().replace(/^#.*\n/gm, '').split(/\n(?=\S)/).filter((e) => e.trim() !== '');
+    expect(entries).toHaveLength(34);
+    for (const entry of entries) {
+      const [pin, ...hashes] = entry.split(/\s*\\\n\s*/);
+      expect(pin).toMatch(/^[A-Za-z0-9_.-]+==[^=\s]+$/);
+      expect(hashes.length).toBeGreaterThan(0);
+      for (const h of hashes) expect(h.trim()).toMatch(/^--hash=sha256:[0-9a-f]{64}$/);
+    }
   });
 
   test('runs chaos once in a Job, as a restricted non-root pod, and prints the journal', () => {
@@ -37,7 +45,8 @@ describe('ChaosToolkitRunner', () => {
     const pod = job.spec.template.spec;
     expect(pod).toMatchObject({ serviceAccountName: 'ctk-reviews-network-latency', restartPolicy: 'Never', securityContext: { runAsNonRoot: true, runAsUser: 65532 } });
     expect(pod.initContainers[0].image).toBe(IMAGES.chaosToolkitPython);
-    expect(pod.initContainers[0].command[2]).toContain('pip install --no-cache-dir --disable-pip-version-check -r /etc/chaostoolkit/requirements.txt');
+    expect(pod.initContainers[0].command[2]).toContain(
+      'pip install --no-cache-dir --disable-pip-version-check --require-hashes --only-binary :all: -r /etc/chaostoolkit/requirements.txt');
     const chaos = pod.containers[0];
     expect(chaos.command[2]).toContain('/opt/ctk/venv/bin/chaos --no-version-check --log-file /tmp/chaostoolkit.log run --journal-path /tmp/journal.json');
     expect(chaos.command[2]).toContain("echo '--- journal.json ---'; cat /tmp/journal.json");
@@ -86,12 +95,12 @@ describe('ChaosToolkitRunner', () => {
     expect(pod.containers[0].command[2]).toMatch(/^chaos --no-version-check/);
   });
 
-  test('throws on an unpinned prebuilt image', () => {
+  test.each(['chaostoolkit/chaostoolkit:latest', 'chaostoolkit/chaostoolkit', 'registry.example:5000/ctk'])('throws on an unpinned prebuilt image (%s)', (image) => {
     const chart = makeChart();
     const s = new ChaosToolkitStack(new App(), 'dev', { environment: 'dev' });
     expect(() => new ChaosToolkitRunner(chart, 'R', {
-      namespace: new ChaosNamespace(chart, 'Ns', { name: 'ctk' }), experiment: s.experiments[0], prebuiltImage: 'chaostoolkit/chaostoolkit:latest',
-    })).toThrow("Invalid ChaosToolkitRunner.prebuiltImage: 'chaostoolkit/chaostoolkit:latest'; must be pinned to a tag or digest other than latest.");
+      namespace: new ChaosNamespace(chart, 'Ns', { name: 'ctk' }), experiment: s.experiments[0], prebuiltImage: image,
+    })).toThrow(`Invalid ChaosToolkitRunner.prebuiltImage: '${image}'; must be pinned to a tag or digest (never ':latest').`);
   });
 
   test('passes the strict schema check (Kubernetes 1.27 and 1.33, Istio CRDs)', () => {

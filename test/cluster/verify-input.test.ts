@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaryPath, parseVersionsEnv, readVersions } from '../../tools/cluster/binaries';
-import { kubeconfigYaml } from '../../tools/cluster/control-plane';
-import { collectSets, parseManifests, summaryLine } from '../../tools/cluster/verify';
+import { ControlPlane, kubeconfigYaml } from '../../tools/cluster/control-plane';
+import { collectSets, parseManifests, runVerify, summaryLine } from '../../tools/cluster/verify';
 
 describe('versions.env', () => {
   test('pins one Kubernetes release with matching staging modules, etcd 3.5/3.6 and kwok', () => {
@@ -57,6 +57,33 @@ describe('verify input', () => {
     writeFileSync(join(dir, 'x.yaml'), cm('x'));
     expect(collectSets([dir]).map((s) => s.env)).toEqual([dir.split('/').pop()]);
     expect(collectSets([join(dir, 'x.yaml')]).map((s) => s.env)).toEqual(['x']);
+  });
+
+  test('an empty file or folder is nothing to verify, found before any control plane is built or started', async () => {
+    // GIVEN
+    const empty = join(dir, 'empty.yaml');
+    writeFileSync(empty, '');
+    mkdirSync(join(dir, 'none'));
+    const start = jest.spyOn(ControlPlane.prototype, 'start');
+    const lines: string[] = [];
+    try {
+      // WHEN / THEN
+      await expect(runVerify({ paths: [empty], err: (l) => lines.push(l), out: (l) => lines.push(l) }))
+        .rejects.toThrow(`verify: nothing to verify: ${empty} holds no Kubernetes object`);
+      await expect(runVerify({ paths: [join(dir, 'none')], err: (l) => lines.push(l) }))
+        .rejects.toThrow(`verify: nothing to verify: ${join(dir, 'none')} holds no Kubernetes object`);
+      expect(() => collectSets([empty, join(dir, 'none')])).toThrow(`verify: nothing to verify: ${empty}, ${join(dir, 'none')} hold no Kubernetes object`);
+      expect(start).not.toHaveBeenCalled();
+      expect(lines).toEqual([]);
+    } finally {
+      start.mockRestore();
+    }
+  });
+
+  test('an environment without objects among others is nothing to verify, naming it', () => {
+    for (const env of ['dev', 'prod']) mkdirSync(join(dir, env));
+    writeFileSync(join(dir, 'dev', 'a.k8s.yaml'), cm('a'));
+    expect(() => collectSets([dir])).toThrow(`verify: nothing to verify in prod: no Kubernetes object (of ${dir})`);
   });
 
   test('empty documents are skipped and Lists are flattened', () => {

@@ -91,6 +91,22 @@ describe('ChaosEngine', () => {
       .toThrow(/^Invalid ChaosEngine.name: 'Pod_Delete'; must be a DNS-1123 label/);
   });
 
+  test('fails for a run id that makes the engine name longer than a label value, blaming the run id', () => {
+    const { chart, app, experiment } = setup();
+    const max = 63 - 'app-sample-pod-delete-'.length;
+    expect(new ChaosEngine(chart, 'Ok', { experiment, target: app, fault: Fault.podDelete(), runId: 'r'.repeat(max) }).name).toHaveLength(63);
+    expect(() => new ChaosEngine(chart, 'Engine', { experiment, target: app, fault: Fault.podDelete(), runId: 'r'.repeat(max + 1) })).toThrow(
+      `Invalid ChaosEngine.runId: '${'r'.repeat(max + 1)}'; must be at most 41 characters: it goes into the name 'app-sample-pod-delete-<runId>', `
+      + 'which may have at most 63 (a label value).');
+  });
+
+  test('fails for a context that is not a label value', () => {
+    const { chart, app, experiment } = setup();
+    expect(() => new ChaosEngine(chart, 'Engine', { experiment, target: app, fault: Fault.podDelete(), context: 'dev cluster' })).toThrow(
+      "Invalid ChaosEngine.context: 'dev cluster'; must be a label value: empty or at most 63 letters, digits, '-', '_' or '.', "
+      + 'starting and ending with a letter or digit.');
+  });
+
   test('fails for two probes with one name', () => {
     const { chart, app, experiment } = setup();
     expect(() => new ChaosEngine(chart, 'Engine', {

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import {
-  ContainerRuntime, Fault, FAULT_DEFINITIONS, FAULT_NAMES, FaultLevel, FaultName, FaultScope, type FaultSpec, Placement,
+  ContainerRuntime, Fault, FAULT_DEFINITIONS, FAULT_NAMES, FaultLevel, FaultName, FaultScope, type FaultSpec, type PodDeleteProps, Placement,
 } from '../../constructs/litmus/faults';
 
 const env = (f: Fault): Record<string, string> => Object.fromEntries(f.envVars().map((e) => [e.name, e.value]));
@@ -104,6 +104,78 @@ describe('fault catalogue', () => {
 
   test('fails for a node-drain without a node', () => {
     expect(() => Fault.nodeDrain({ targetNode: '' })).toThrow("Invalid node-drain.targetNode: ''; must name the node to drain.");
+  });
+
+  test('fails for a misspelt tunable from plain config, naming the key and the allowed ones', () => {
+    // GIVEN the environment table's `forse: false`, which would leave FORCE=true
+    const spec = { fault: FaultName.POD_DELETE, forse: false } as unknown as FaultSpec;
+    // THEN
+    expect(() => Fault.of(spec)).toThrow("Invalid pod-delete.forse: false; is not a tunable of pod-delete (did you mean 'force'?); "
+      + 'allowed: totalChaosDuration, rampTime, podsAffectedPercent, sequence, chaosInterval, force.');
+    expect(() => Fault.podDelete({ ...{ forse: false } } as PodDeleteProps)).toThrow(/^Invalid pod-delete.forse: false; is not a tunable/);
+  });
+
+  test("fails for another fault's tunable, saying whose it is", () => {
+    expect(() => Fault.of({ fault: FaultName.POD_DELETE, latency: Duration.millis(300) } as unknown as FaultSpec)).toThrow(
+      "Invalid pod-delete.latency: '300ms'; is not a tunable of pod-delete (a tunable of pod-network-latency, not of pod-delete); "
+      + 'allowed: totalChaosDuration, rampTime, podsAffectedPercent, sequence, chaosInterval, force.');
+    expect(() => Fault.of({ fault: FaultName.POD_AUTOSCALER, podsAffectedPercent: 50 } as unknown as FaultSpec)).toThrow(
+      'Invalid pod-autoscaler.podsAffectedPercent: 50; is not a tunable of pod-autoscaler (a tunable of pod-delete, container-kill, '
+      + 'pod-cpu-hog, pod-memory-hog, pod-network-latency, pod-network-loss, disk-fill, not of pod-autoscaler); allowed: totalChaosDuration, '
+      + 'rampTime, replicaCount.');
+  });
+
+  test('gives the environment runtime only to faults that act through the runtime', () => {
+    expect(env(Fault.of({ fault: FaultName.POD_DELETE }, ContainerRuntime.DOCKER))).not.toHaveProperty('CONTAINER_RUNTIME');
+  });
+
+  test('fails for a spec that is not an object, or a fault that disagrees with its builder', () => {
+    expect(() => Fault.of(undefined as unknown as FaultSpec)).toThrow('Invalid fault: undefined; must be an object.');
+    expect(() => Fault.podDelete({ fault: FaultName.POD_CPU_HOG } as unknown as PodDeleteProps)).toThrow(
+      "Invalid pod-delete.fault: 'pod-cpu-hog'; must be 'pod-delete' (or left out).");
+  });
+
+  test('fails for a duration from plain config that is not a Duration, naming the field', () => {
+    expect(() => Fault.of({ fault: FaultName.POD_DELETE, totalChaosDuration: -5 } as unknown as FaultSpec)).toThrow(
+      'Invalid pod-delete.totalChaosDuration: -5; must be a Duration greater than zero (e.g. Duration.seconds(30)).');
+    expect(() => Fault.of({ fault: FaultName.POD_NETWORK_LATENCY, latency: '300ms' } as unknown as FaultSpec)).toThrow(
+      "Invalid pod-network-latency.latency: '300ms'; must be a Duration greater than zero (e.g. Duration.seconds(30)).");
+    expect(() => Fault.podNetworkLatency({ latency: Duration.millis(0) })).toThrow(
+      "Invalid pod-network-latency.latency: '0s'; must be a Duration greater than zero (e.g. Duration.seconds(30)).");
+  });
+
+  test('fails for a flag that is not a boolean', () => {
+    expect(() => Fault.of({ fault: FaultName.POD_DELETE, force: 'false' } as unknown as FaultSpec)).toThrow(
+      "Invalid pod-delete.force: 'false'; must be true or false.");
+  });
+
+  test('fails for a node name that is not a DNS-1123 subdomain', () => {
+    expect(() => Fault.nodeDrain({ targetNode: 'Node_1' })).toThrow("Invalid node-drain.targetNode: 'Node_1'; must be a DNS-1123 subdomain: "
+      + "at most 253 lower-case letters, digits, '-' or '.', each dot-separated part starting and ending with a letter or digit.");
+    expect(env(Fault.nodeDrain({ targetNode: 'ip-10-0-1-7.eu-west-1.compute.internal' })).TARGET_NODE).toBe('ip-10-0-1-7.eu-west-1.compute.internal');
+    expect(() => Fault.nodeCpuHog({ targetNodes: ['node-1', 'node-1'] })).toThrow(
+      'Invalid node-cpu-hog.targetNodes: ["node-1","node-1"]; must not repeat a node.');
+    expect(() => Fault.nodeCpuHog({ targetNodes: [] })).toThrow('Invalid node-cpu-hog.targetNodes: []; must name at least one node (or leave it out).');
+    expect(() => Fault.nodeCpuHog({ targetNodes: ['node-1', 'node 2'] })).toThrow(/^Invalid node-cpu-hog.targetNodes\[1\]: 'node 2'; must be a DNS-1123 subdomain/);
+  });
+
+  test('accepts IPv4, IPv6 and CIDR destinations and fails for anything else', () => {
+    expect(env(Fault.podNetworkLoss({ destinationIps: ['10.0.0.1', '10.96.0.0/12', 'fd00::1', 'fd00::/8'] })).DESTINATION_IPS)
+      .toBe('10.0.0.1,10.96.0.0/12,fd00::1,fd00::/8');
+    for (const bad of ['10.0.0.300', '10.0.0.0/33', 'fd00::/129', 'example.com', '10.0.0.0/8/1']) {
+      expect(() => Fault.podNetworkLatency({ destinationIps: ['10.0.0.1', bad] })).toThrow(`Invalid pod-network-latency.destinationIps[1]: '${bad}'; `
+        + 'must be an IPv4 or IPv6 address, optionally with a CIDR prefix length (e.g. 10.0.0.0/8).');
+    }
+    expect(() => Fault.podNetworkLatency({ destinationIps: '10.0.0.1' as unknown as string[] })).toThrow(
+      "Invalid pod-network-latency.destinationIps: '10.0.0.1'; must be a list.");
+    expect(() => Fault.podNetworkLoss({ destinationHosts: ['api.example.com', 'Bad Host'] })).toThrow(
+      /^Invalid pod-network-loss.destinationHosts\[1\]: 'Bad Host'; must be a DNS-1123 subdomain/);
+  });
+
+  test('fails for a target container that is not a container name', () => {
+    expect(env(Fault.containerKill({ targetContainer: 'nginx' })).TARGET_CONTAINER).toBe('nginx');
+    expect(() => Fault.containerKill({ targetContainer: 'Nginx!' })).toThrow("Invalid container-kill.targetContainer: 'Nginx!'; must be a DNS-1123 label: "
+      + "1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit.");
   });
 
   test('fails for an unknown runtime', () => {

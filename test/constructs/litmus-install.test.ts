@@ -25,6 +25,19 @@ describe('LitmusOperator', () => {
     expect(JSON.stringify(role.rules)).not.toContain('"*"');
   });
 
+  test('turns the usage analytics off, so neither the operator nor its runners phone home', () => {
+    const { chart, chaos } = fixture();
+    new LitmusOperator(chart, 'Operator', { namespace: chaos });
+    const env = find(Testing.synth(chart), 'Deployment', 'chaos-operator-ce', 'litmus').spec.template.spec.containers[0].env;
+    // chaos-operator main.go sends unless ANALYTICS is FALSE (any case); with it off, runners get an empty CLIENT_UUID and send nothing.
+    expect(env).toContainEqual({ name: 'ANALYTICS', value: 'FALSE' });
+
+    const opted = fixture();
+    new LitmusOperator(opted.chart, 'Operator', { namespace: opted.chaos, usageAnalytics: true });
+    expect(find(Testing.synth(opted.chart), 'Deployment', 'chaos-operator-ce', 'litmus').spec.template.spec.containers[0].env)
+      .toContainEqual({ name: 'ANALYTICS', value: 'TRUE' });
+  });
+
   test('exposes the pinned release its CRDs come from', () => {
     expect(LitmusOperator.crdSource.url).toBe('https://litmuschaos.github.io/litmus/litmus-operator-v3.31.0.yaml');
     expect(LitmusOperator.crdSource.crds).toEqual(['chaosengines.litmuschaos.io', 'chaosexperiments.litmuschaos.io', 'chaosresults.litmuschaos.io']);

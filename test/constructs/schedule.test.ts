@@ -105,7 +105,34 @@ describe('CronChaosTrigger', () => {
   });
 
   test('fails for a cron expression without five fields', () => {
-    expect(() => trigger('@daily')).toThrow(
-      "Invalid CronChaosTrigger 'app-sample-pod-delete-rearm'.schedule: '@daily'; must be a five-field cron expression.");
+    expect(() => trigger('@daily')).toThrow("Invalid CronChaosTrigger 'app-sample-pod-delete-rearm'.schedule: '@daily'; "
+      + 'must be a five-field cron expression (minute hour day-of-month month day-of-week); it has 1 field.');
+  });
+
+  test.each([
+    ['60 10 * * 1-5', "'60' is not a minute (0 to 59)"],
+    ['0 24 * * *', "'24' is not a hour (0 to 23)"],
+    ['0 10 0 * *', "'0' is not a day of month (1 to 31)"],
+    ['0 10 * 13 *', "'13' is not a month (1 to 12 or JAN..DEC)"],
+    ['0 10 * * 7', "'7' is not a day of week (0 to 6 or SUN..SAT)"],
+    ['0 10 * * FRI-MON', "the range 'FRI-MON' runs backwards"],
+    ['*/0 * * * *', "'*/0' is not a minute item"],
+    ['0 10 * * 1-5 2026', 'it has 6 fields'],
+  ])('fails for a cron expression the CronJob controller would refuse (%s)', (cron, why) => {
+    expect(() => trigger(cron)).toThrow(`Invalid CronChaosTrigger 'app-sample-pod-delete-rearm'.schedule: '${cron}'; `
+      + `must be a five-field cron expression (minute hour day-of-month month day-of-week); ${why}.`);
+  });
+
+  test.each(['*/15 9-17 * * MON-FRI', '0 0 1,15 * *', '30 2 * jan,jul sun', '0 */2 ? * *', '5-55/10 * * * 0'])('accepts the cron expression %s', (cron) => {
+    expect(find(trigger(cron), 'CronJob', 'app-sample-pod-delete-rearm', 'litmus').spec.schedule).toBe(cron);
+  });
+
+  test('fails for a time zone that is not an IANA name', () => {
+    const { chart, app, chaos } = fixture();
+    const experiment = new ChaosExperiment(chart, 'Exp', { namespace: chaos, fault: FaultName.POD_DELETE });
+    const engine = new ChaosEngine(chart, 'Engine', { experiment, target: app, fault: Fault.podDelete() });
+    expect(() => new CronChaosTrigger(chart, 'Trigger', { engine, schedule: '0 10 * * *', timeZone: 'Mars/Olympus' })).toThrow(
+      "Invalid CronChaosTrigger 'app-sample-pod-delete-rearm'.timeZone: 'Mars/Olympus'; must be an IANA time zone name, e.g. 'Europe/Madrid' or 'UTC'.");
+    expect(() => new CronChaosTrigger(chart, 'Ok', { engine, schedule: '0 10 * * *', timeZone: 'Europe/Madrid' })).not.toThrow();
   });
 });

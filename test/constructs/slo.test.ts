@@ -92,6 +92,12 @@ describe('ServiceLevelObjective', () => {
       "Invalid ServiceLevelObjective 'frontend'.maxErrorPercent: 0; must be a percentage greater than 0 and less than 100.");
   });
 
+  test('fails for rule labels Kubernetes would refuse', () => {
+    expect(() => setup({ ruleLabels: { prometheus: 'k8s', role: 'alert rules' } })).toThrow(
+      "Invalid ServiceLevelObjective 'frontend'.ruleLabels['role']: 'alert rules'; must be a label value: empty or at most 63 letters, digits, "
+      + "'-', '_' or '.', starting and ending with a letter or digit.");
+  });
+
   test('fails for a latency percentile the load generator does not export', () => {
     expect(() => setup({ latency: { percentile: 90 as 95, below: Duration.seconds(1) } })).toThrow(
       "Invalid ServiceLevelObjective 'frontend'.latency.percentile: '90'; must be one of '95', '99'.");

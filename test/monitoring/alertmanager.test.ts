@@ -54,7 +54,7 @@ describe('AlertmanagerServer', () => {
   test('throws on an image whose tag is not the pinned version', () => {
     const { chart, monitoring } = fixture();
     expect(() => new AlertmanagerServer(chart, 'Alertmanager', {
-      namespace: monitoring, receivers: [AlertReceiver.discard('x')], image: 'quay.io/prometheus/alertmanager:latest',
-    })).toThrow("Invalid AlertmanagerServer.image: 'quay.io/prometheus/alertmanager:latest'; must be pinned to the tag 'v0.28.1'");
+      namespace: monitoring, receivers: [AlertReceiver.discard('x')], image: 'quay.io/prometheus/alertmanager:v0.27.0',
+    })).toThrow("Invalid AlertmanagerServer.image: 'quay.io/prometheus/alertmanager:v0.27.0'; must be pinned to the tag 'v0.28.1'");
   });
 });

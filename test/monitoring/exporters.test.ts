@@ -5,10 +5,10 @@ import { find, fixture } from './fixture';
 
 describe('NodeExporter', () => {
   test('shares the host network and PID namespaces and mounts the host read-only (the documented exception)', () => {
-    const { chart, monitoring } = fixture();
-    const prometheus = new PrometheusServer(chart, 'Prometheus', { namespace: monitoring });
-    new NodeExporter(chart, 'NodeExporter', { namespace: monitoring, prometheus });
-    const ds = find(Testing.synth(chart), 'DaemonSet', 'node-exporter', 'monitoring');
+    const { chart, monitoring, monitoringNode } = fixture();
+    const prometheus = new PrometheusServer(chart, 'Prometheus', { namespace: monitoring, watchNamespaces: [monitoring, monitoringNode] });
+    new NodeExporter(chart, 'NodeExporter', { namespace: monitoringNode, prometheus });
+    const ds = find(Testing.synth(chart), 'DaemonSet', 'node-exporter', 'monitoring-node');
     const pod = ds.spec.template.spec;
     expect(pod).toMatchObject({ hostNetwork: true, hostPID: true, tolerations: [{ operator: 'Exists' }] });
     expect(pod.volumes.map((v: any) => v.hostPath.path)).toEqual(['/proc', '/sys', '/']);
@@ -34,7 +34,7 @@ describe('PrometheusServer', () => {
 
   test('throws on an unpinned image', () => {
     const { chart, monitoring } = fixture();
-    expect(() => new PrometheusServer(chart, 'Prometheus', { namespace: monitoring, image: 'quay.io/prometheus/prometheus:latest' }))
-      .toThrow("Invalid PrometheusServer.image: 'quay.io/prometheus/prometheus:latest'; must be pinned to the tag 'v3.5.0' (the CR's version).");
+    expect(() => new PrometheusServer(chart, 'Prometheus', { namespace: monitoring, image: 'quay.io/prometheus/prometheus:v3.4.0' }))
+      .toThrow("Invalid PrometheusServer.image: 'quay.io/prometheus/prometheus:v3.4.0'; must be pinned to the tag 'v3.5.0' (the CR's version).");
   });
 });

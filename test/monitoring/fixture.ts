@@ -27,25 +27,29 @@ export interface Fixture {
   readonly app: App;
   readonly chart: Chart;
   readonly monitoring: ChaosNamespace;
+  /** node-exporter's own, privileged namespace. */
+  readonly monitoringNode: ChaosNamespace;
   readonly chaos: ChaosNamespace;
   readonly testing: ChaosNamespace;
   readonly target: TargetApplication;
 }
 
-/** A fresh app with the three namespaces (monitoring privileged, as node-exporter needs) and the target app. */
+/** A fresh app with the namespaces (monitoring restricted, node-exporter's own privileged) and the target app. */
 export function fixture(app: App = Testing.app()): Fixture {
   const chart = new Chart(app, 'test');
   const testing = new ChaosNamespace(chart, 'TestingNamespace', { name: 'testing' });
   const chaos = new ChaosNamespace(chart, 'ChaosNamespace', { name: 'litmus', podSecurity: PodSecurityLevel.PRIVILEGED });
-  const monitoring = new ChaosNamespace(chart, 'MonitoringNamespace', { name: 'monitoring', podSecurity: PodSecurityLevel.PRIVILEGED });
+  const monitoring = new ChaosNamespace(chart, 'MonitoringNamespace', { name: 'monitoring' });
+  const monitoringNode = new ChaosNamespace(chart, 'MonitoringNodeNamespace', { name: 'monitoring-node', podSecurity: PodSecurityLevel.PRIVILEGED });
   const target = new TargetApplication(chart, 'App', { namespace: testing });
-  return { app, chart, monitoring, chaos, testing, target };
+  return { app, chart, monitoring, monitoringNode, chaos, testing, target };
 }
 
 /** The props of a complete MonitoringStack over the fixture; a test-only webhook URL, no real credentials. */
 export function stackProps(f: Fixture, overrides: Partial<MonitoringStackProps> = {}): MonitoringStackProps {
   return {
     monitoringNamespace: f.monitoring,
+    nodeExporterNamespace: f.monitoringNode,
     chaosNamespace: f.chaos,
     app: { service: f.target, deploymentName: f.target.name },
     grafanaAdmin: GrafanaAdminCredentials.fromExistingSecret('grafana-admin'),

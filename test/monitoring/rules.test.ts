@@ -7,8 +7,8 @@ import { find, fixture } from './fixture';
 /** A Prometheus and the exporters whose metrics the rules read (the rule-metric check needs them). */
 function setup() {
   const f = fixture();
-  const prometheus = new PrometheusServer(f.chart, 'Prometheus', { namespace: f.monitoring, watchNamespaces: [f.monitoring, f.chaos] });
-  new NodeExporter(f.chart, 'NodeExporter', { namespace: f.monitoring, prometheus });
+  const prometheus = new PrometheusServer(f.chart, 'Prometheus', { namespace: f.monitoring, watchNamespaces: [f.monitoring, f.monitoringNode, f.chaos] });
+  new NodeExporter(f.chart, 'NodeExporter', { namespace: f.monitoringNode, prometheus });
   new KubeStateMetrics(f.chart, 'KubeStateMetrics', { namespace: f.monitoring, prometheus });
   new ChaosExporter(f.chart, 'ChaosExporter', { namespace: f.chaos, prometheus });
   return { ...f, prometheus };

@@ -15,12 +15,12 @@ describe('MonitoringStack', () => {
     expect(find(manifest, 'Deployment', 'prometheus-operator', 'monitoring')).toBeDefined();
     expect(find(manifest, 'Prometheus', 'k8s', 'monitoring')).toBeDefined();
     expect(find(manifest, 'Alertmanager', 'main', 'monitoring')).toBeDefined();
-    expect(find(manifest, 'DaemonSet', 'node-exporter', 'monitoring')).toBeDefined();
+    expect(find(manifest, 'DaemonSet', 'node-exporter', 'monitoring-node')).toBeDefined();
     expect(find(manifest, 'Deployment', 'kube-state-metrics', 'monitoring')).toBeDefined();
     expect(find(manifest, 'Deployment', 'chaos-exporter', 'litmus')).toBeDefined();
     expect(find(manifest, 'Deployment', 'grafana', 'monitoring')).toBeDefined();
     expect(ofKind(manifest, 'ServiceMonitor').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
-      'litmus/chaos-exporter', 'monitoring/apiserver', 'monitoring/kube-state-metrics', 'monitoring/kubelet', 'monitoring/node-exporter',
+      'litmus/chaos-exporter', 'monitoring-node/node-exporter', 'monitoring/apiserver', 'monitoring/kube-state-metrics', 'monitoring/kubelet',
     ]);
     expect(ofKind(manifest, 'PrometheusRule').map((o) => o.metadata.name).sort()).toEqual(['chaos-rules', 'node-rules']);
   });
@@ -45,6 +45,19 @@ describe('MonitoringStack', () => {
       IMAGES.nodeExporter, IMAGES.kubeStateMetrics, 'docker.io/litmuschaos/chaos-exporter:3.31.0',
       'quay.io/prometheus-operator/prometheus-config-reloader:v0.93.0',
     ]));
+  });
+
+  test('keeps node-exporter alone in a privileged namespace of its own, so monitoring can enforce restricted', () => {
+    const manifest = Testing.synth(stackFixture().chart);
+    const level = (ns: string) => find(manifest, 'Namespace', ns).metadata.labels['pod-security.kubernetes.io/enforce'];
+    expect(level('monitoring')).toBe('restricted');
+    expect(level('monitoring-node')).toBe('privileged');
+    const inNodeNamespace = manifest.filter((o) => o.metadata?.namespace === 'monitoring-node').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(inNodeNamespace.sort()).toEqual(['DaemonSet/node-exporter', 'Service/node-exporter', 'ServiceAccount/node-exporter', 'ServiceMonitor/node-exporter']);
+    const f = fixture();
+    expect(() => new MonitoringStack(f.chart, 'M', stackProps(f, { nodeExporterNamespace: f.monitoring }))).toThrow(
+      "Invalid MonitoringStack.nodeExporterNamespace: 'monitoring'; must be a namespace of its own (not 'monitoring' or 'litmus'): "
+      + 'it is the only one that must allow privileged pods.');
   });
 
   test('runs every pod except node-exporter under the restricted Pod Security rules', () => {
@@ -89,7 +102,7 @@ describe('MonitoringStack', () => {
     expect(operatorVerbs).not.toContain('*');
     const accounts = ofKind(manifest, 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(accounts).toEqual(expect.arrayContaining([
-      'monitoring/prometheus-operator', 'monitoring/prometheus-k8s', 'monitoring/alertmanager-main', 'monitoring/node-exporter',
+      'monitoring/prometheus-operator', 'monitoring/prometheus-k8s', 'monitoring/alertmanager-main', 'monitoring-node/node-exporter',
       'monitoring/kube-state-metrics', 'litmus/chaos-exporter', 'monitoring/grafana',
     ]));
   });
@@ -109,13 +122,13 @@ describe('MonitoringStack', () => {
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'tcp', interval: '10s' });
   });
 
-  test('the Prometheus selects ServiceMonitors and rules by label in the monitoring and chaos namespaces and alerts to Alertmanager', () => {
+  test('the Prometheus selects ServiceMonitors and rules by label in the monitoring, node-exporter and chaos namespaces and alerts to Alertmanager', () => {
     const manifest = Testing.synth(stackFixture().chart);
     const prom = find(manifest, 'Prometheus', 'k8s', 'monitoring').spec;
     expect(prom.serviceMonitorSelector).toEqual({ matchLabels: { prometheus: 'k8s' } });
     expect(prom.ruleSelector).toEqual({ matchLabels: { prometheus: 'k8s', role: 'alert-rules' } });
     expect(prom.serviceMonitorNamespaceSelector).toEqual({
-      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['monitoring', 'litmus'] }],
+      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['monitoring', 'monitoring-node', 'litmus'] }],
     });
     expect(prom.version).toBe('v3.5.0');
     expect(prom.serviceAccountName).toBe('prometheus-k8s');

@@ -12,8 +12,8 @@ import { fixture, stackFixture } from './fixture';
 /** A fixture with a bare Prometheus and node-exporter (no other exporters). */
 function minimal() {
   const f = fixture();
-  const prometheus = new PrometheusServer(f.chart, 'Prometheus', { namespace: f.monitoring, watchNamespaces: [f.monitoring, f.chaos] });
-  const nodeExporter = new NodeExporter(f.chart, 'NodeExporter', { namespace: f.monitoring, prometheus });
+  const prometheus = new PrometheusServer(f.chart, 'Prometheus', { namespace: f.monitoring, watchNamespaces: [f.monitoring, f.monitoringNode, f.chaos] });
+  const nodeExporter = new NodeExporter(f.chart, 'NodeExporter', { namespace: f.monitoringNode, prometheus });
   return { ...f, prometheus, nodeExporter };
 }
 
@@ -56,23 +56,23 @@ describe('rule: every ServiceMonitor selects a Service in a namespace it watches
       service: nodeExporter, name: 'node-exporter-http', prometheus, selectorLabelKeys: ['app.kubernetes.io/name'], endpoints: [{ port: 'http' }],
     });
     expect(() => Testing.synth(chart)).toThrow(
-      "ServiceMonitor monitoring/node-exporter-http endpoints[0] names port 'http', which no selected Service has (monitoring/node-exporter has [metrics])");
+      "ServiceMonitor monitoring-node/node-exporter-http endpoints[0] names port 'http', which no selected Service has (monitoring-node/node-exporter has [metrics])");
   });
 
   test('fails when the ServiceMonitor watches a namespace without the Service', () => {
     // GIVEN an escape-hatch edit after construction
     const { chart, nodeExporter } = minimal();
     nodeExporter.scrape.apiObject.addJsonPatch(JsonPatch.replace('/spec/namespaceSelector/matchNames', ['litmus']));
-    expect(() => Testing.synth(chart)).toThrow(/ServiceMonitor monitoring\/node-exporter selects no Service: .* in namespaces \[litmus\]/);
+    expect(() => Testing.synth(chart)).toThrow(/ServiceMonitor monitoring-node\/node-exporter selects no Service: .* in namespaces \[litmus\]/);
   });
 
   test('fails for a raw ServiceMonitor too (checked by the Prometheus)', () => {
-    const { chart, monitoring } = minimal();
+    const { chart, monitoringNode } = minimal();
     new ServiceMonitor(chart, 'Raw', {
-      metadata: { name: 'raw', namespace: monitoring.name, labels: { prometheus: 'k8s' } },
+      metadata: { name: 'raw', namespace: monitoringNode.name, labels: { prometheus: 'k8s' } },
       spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'node-exporter' } }, endpoints: [{ port: 'web' }] },
     });
-    expect(() => Testing.synth(chart)).toThrow("ServiceMonitor monitoring/raw endpoints[0] names port 'web', which no selected Service has");
+    expect(() => Testing.synth(chart)).toThrow("ServiceMonitor monitoring-node/raw endpoints[0] names port 'web', which no selected Service has");
   });
 
   test('fails on an endpoint without a port name (the check on its own)', () => {
@@ -103,7 +103,7 @@ describe('rule: the Prometheus selects every ServiceMonitor and rule of the stac
     });
     expect(() => Testing.synth(chart)).toThrow(
       "Prometheus monitoring/k8s does not watch namespace 'testing' of PrometheusRule testing/app-rules: ruleNamespaceSelector is"
-      + ' {"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"In","values":["monitoring","litmus"]}]}');
+      + ' {"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"In","values":["monitoring","monitoring-node","litmus"]}]}');
   });
 
   test('fails on a rule outside the Prometheus namespace when no namespace selector is set (the check on its own)', () => {

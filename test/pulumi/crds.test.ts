@@ -1,11 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { loadCrds } from '../../lib/pulumi/crds';
+import { parse, parseAllDocuments } from 'yaml';
+import { crdDigest } from '../../lib/crd-integrity';
+import { httpFetcher, loadCrds } from '../../lib/pulumi/crds';
 import { crdSourcesUsedBy } from '../util';
-import { CRD_SOURCES } from '../../lib/versions';
-import { CRD_FOLDER } from './harness';
+import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
+import { CRD_FOLDER, fixturePinned } from './harness';
 
 const fixtureCrd = (file: string): string => readFileSync(join(CRD_FOLDER, file), 'utf8');
+/** The fixture CRDs are minimal stand-ins: these sources pin their content instead of the real releases'. */
+const LITMUS = fixturePinned(CRD_SOURCES.litmus);
+const PROMETHEUS_OPERATOR = fixturePinned(CRD_SOURCES.prometheusOperator);
+const REFERENCE = join(__dirname, '..', '..', '..', 'shared', 'reference', 'crds');
+const withReference = existsSync(REFERENCE) ? test : test.skip;
+if (!existsSync(REFERENCE)) console.warn(`skipping the pinned-CRD checks against the reference copies: ${REFERENCE} not found`);
 
 /** A release manifest like the upstream one: namespace, operator objects and the CRDs, in one multi-document YAML. */
 const litmusRelease = [
@@ -30,7 +40,7 @@ describe('crdSourcesUsedBy', () => {
 describe('loadCrds', () => {
   test('keeps only the CustomResourceDefinitions of the pinned release manifest', async () => {
     const fetched: string[] = [];
-    const crds = await loadCrds([CRD_SOURCES.litmus], { kind: 'url' }, (url) => { fetched.push(url); return Promise.resolve(litmusRelease); });
+    const crds = await loadCrds([LITMUS], { kind: 'url' }, (url) => { fetched.push(url); return Promise.resolve(litmusRelease); });
     expect(fetched).toEqual(['https://litmuschaos.github.io/litmus/litmus-operator-v3.31.0.yaml']);
     expect(crds.map((c) => `${c.kind} ${c.metadata?.name}`)).toEqual([
       'CustomResourceDefinition chaosengines.litmuschaos.io',
@@ -40,7 +50,7 @@ describe('loadCrds', () => {
   });
 
   test('reads the CRD files of a local folder', async () => {
-    const crds = await loadCrds([CRD_SOURCES.litmus, CRD_SOURCES.prometheusOperator], { kind: 'folder', path: CRD_FOLDER });
+    const crds = await loadCrds([LITMUS, PROMETHEUS_OPERATOR], { kind: 'folder', path: CRD_FOLDER });
     expect(crds.map((c) => c.metadata?.name)).toEqual([...CRD_SOURCES.litmus.crds, ...CRD_SOURCES.prometheusOperator.crds]);
   });
 
@@ -52,9 +62,59 @@ describe('loadCrds', () => {
 
   test('throws when the manifest lacks one of the expected CRDs', async () => {
     const partial = fixtureCrd('chaosengines.litmuschaos.io.yaml');
-    await expect(loadCrds([CRD_SOURCES.litmus], { kind: 'url' }, () => Promise.resolve(partial)))
+    await expect(loadCrds([LITMUS], { kind: 'url' }, () => Promise.resolve(partial)))
       .rejects.toThrow('The CRDs from https://litmuschaos.github.io/litmus/litmus-operator-v3.31.0.yaml lack '
         + 'chaosexperiments.litmuschaos.io, chaosresults.litmuschaos.io');
+  });
+
+  test('refuses a CRD whose content is not the pinned one, naming the CRD, its source and both hashes', async () => {
+    // GIVEN the minimal fixture CRDs, which are not the pinned releases' content
+    const engines = parse(fixtureCrd('chaosengines.litmuschaos.io.yaml'));
+    // THEN, from a folder
+    await expect(loadCrds([CRD_SOURCES.litmus], { kind: 'folder', path: CRD_FOLDER })).rejects.toThrow(
+      `CustomResourceDefinition chaosengines.litmuschaos.io from ${join(CRD_FOLDER, 'chaosengines.litmuschaos.io.yaml')} does not match its pinned `
+      + `content: sha256 ${crdDigest(engines)}, pinned ${CRD_SOURCES.litmus.sha256['chaosengines.litmuschaos.io']} (lib/versions.ts CRD_SOURCES); `
+      + 'refusing to install or import it');
+    // and from the URL: one changed field is enough
+    const tampered = litmusRelease.replace('plural: chaosresults', 'plural: chaosresultz');
+    await expect(loadCrds([LITMUS], { kind: 'url' }, () => Promise.resolve(tampered))).rejects.toThrow(
+      `CustomResourceDefinition chaosresults.litmuschaos.io from ${CRD_SOURCES.litmus.url} does not match its pinned content: sha256 `);
+  });
+
+  test('gives up a download that does not complete within its bound', async () => {
+    // GIVEN a server that accepts the request and never answers
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/litmus-operator.yaml`;
+    try {
+      // THEN
+      await expect(httpFetcher(200)(url)).rejects.toThrow(`GET ${url} did not complete within 0.2 s`);
+      const source: CrdSource = { ...LITMUS, url };
+      await expect(loadCrds([source], { kind: 'url' }, httpFetcher(200))).rejects.toThrow(
+        `Could not fetch the pinned CRDs from ${url} (set crdSource to a local folder to install offline): GET ${url} did not complete within 0.2 s`);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  withReference('pins the content of every CRD as the reference copies of the pinned releases have it', () => {
+    for (const source of Object.values(CRD_SOURCES)) {
+      const digests: Record<string, string> = {};
+      for (const file of source.localFiles) {
+        const docs = parseAllDocuments(readFileSync(join(REFERENCE, file), 'utf8')).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } });
+        for (const doc of docs) {
+          if (doc?.kind === 'CustomResourceDefinition' && source.crds.includes(doc.metadata?.name ?? '')) digests[doc.metadata?.name ?? ''] = crdDigest(doc);
+        }
+      }
+      expect(digests).toEqual(source.sha256);
+    }
+  });
+
+  withReference('loads the reference CRDs from a folder, each matching its pin', async () => {
+    const sources = Object.values(CRD_SOURCES);
+    const crds = await loadCrds(sources, { kind: 'folder', path: REFERENCE });
+    expect(crds.map((c) => c.metadata?.name)).toEqual(sources.flatMap((src) => src.crds));
   });
 
   test('throws naming crdSource when the folder or one of its files is missing', async () => {

@@ -2,7 +2,13 @@
  * A small Pulumi mock kit: strict mocks that record every registration (type, name, inputs, parent, provider,
  * dependencies, ignoreChanges), stack config, and a fresh module registry per program run.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as pulumiType from '@pulumi/pulumi';
+import { parseAllDocuments } from 'yaml';
+import { crdDigest } from '../../lib/crd-integrity';
+import type * as versionsType from '../../lib/versions';
+import { type CrdSource } from '../../lib/versions';
 import { App } from 'cdk8s';
 import { environmentConfig } from '../../stacks/environments';
 import { type ChaosApi } from '../../lib/results/collect';
@@ -53,6 +59,21 @@ export interface ProgramRun {
 
 export const CRD_FOLDER = `${__dirname}/fixtures/crds`;
 
+/**
+ * A CRD source that pins the minimal fixture CRDs of CRD_FOLDER instead of the real releases' content: the program
+ * checks every CRD it loads against `sha256`, and the fixtures are stand-ins, not copies of the releases.
+ */
+export function fixturePinned(source: CrdSource): CrdSource {
+  const sha256: Record<string, string> = {};
+  for (const file of source.localFiles.filter((f) => existsSync(join(CRD_FOLDER, f)))) {
+    for (const doc of parseAllDocuments(readFileSync(join(CRD_FOLDER, file), 'utf8'))) {
+      const o = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+      if (o?.kind === 'CustomResourceDefinition' && o.metadata?.name !== undefined) sha256[o.metadata.name] = crdDigest(o);
+    }
+  }
+  return { ...source, sha256 };
+}
+
 /** A config that needs no network (CRDs from the fixture folder). */
 export function baseConfig(env: string, extra: Record<string, string> = {}): Record<string, string> {
   return { environment: env, crdSource: CRD_FOLDER, grafanaAdminPassword: 'not-a-real-password', ...extra };
@@ -74,6 +95,12 @@ function mockState(type: string, name: string, inputs: any): any {
 /** Runs the program under fresh mocks and a fresh module registry. */
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   jest.resetModules();
+  // The program's CRD sources pin the fixture CRDs it reads from CRD_FOLDER (real pins: test/pulumi/crds.test.ts).
+  jest.doMock('../../lib/versions', () => {
+    const actual = jest.requireActual<typeof versionsType>('../../lib/versions');
+    const pinned = Object.fromEntries(Object.entries(actual.CRD_SOURCES).map(([k, v]) => [k, fixturePinned(v)]));
+    return { ...actual, CRD_SOURCES: pinned };
+  });
   const pulumi = (await import('@pulumi/pulumi')) as typeof pulumiType;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mocksModule = require('@pulumi/pulumi/runtime/mocks') as { MockMonitor: { prototype: any } };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
@@ -11,7 +11,7 @@ import { ChaosSchedule, CronChaosTrigger } from '../../constructs/litmus/schedul
 import { Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../../stacks/chaos-stack';
-import { find, fixture, ofKind, writeStack } from '../util';
+import { find, fixture, ofKind, SCHEMA_VALIDATOR, schemaValidatorMissing, writeStack } from '../util';
 
 function build(config: EnvironmentConfig) {
   const app = Testing.app();
@@ -28,7 +28,7 @@ describe('ChaosStack', () => {
     const { manifest } = build(environmentConfig(name));
     expect(manifest).toMatchSnapshot();
     expect(JSON.stringify(manifest)).not.toMatch(/:latest"/);
-    expect(ofKind(manifest, 'Namespace').map((n) => n.metadata.name)).toEqual(['testing', 'litmus', 'monitoring']);
+    expect(ofKind(manifest, 'Namespace').map((n) => n.metadata.name)).toEqual(['testing', 'litmus', 'monitoring', 'monitoring-node']);
   });
 
   test('orders the layers namespaces, operators, workloads, experiments, engines', () => {
@@ -129,6 +129,49 @@ describe('ChaosStack', () => {
       .toThrow("Invalid experiments[1].fault: 'pod-delete'; the environment already runs this fault against 'app-sample'; each target runs each fault once.");
   });
 
+  test('fails for an environment with no experiments', () => {
+    expect(() => build({ ...environmentConfig('prod'), experiments: [] })).toThrow(
+      'Invalid experiments: []; must list at least one experiment (a fault and its tunables).');
+  });
+
+  test("fails for a misspelt tunable in the environment table (prod's FORCE would stay true)", () => {
+    const config = environmentConfig('prod');
+    const experiments = [{ fault: { fault: FaultName.POD_DELETE, totalChaosDuration: Duration.seconds(30), forse: false } }] as unknown as EnvironmentConfig['experiments'];
+    expect(() => build({ ...config, experiments })).toThrow("Invalid pod-delete.forse: false; is not a tunable of pod-delete (did you mean 'force'?); "
+      + 'allowed: totalChaosDuration, rampTime, podsAffectedPercent, sequence, chaosInterval, force.');
+  });
+
+  test('fails for unknown keys in the environment config, naming them and the allowed ones', () => {
+    const config = environmentConfig('staging');
+    expect(() => build({ ...config, runID: 'r1' } as EnvironmentConfig)).toThrow("Invalid environment config.runID: 'r1'; is not a key of an environment "
+      + "config (did you mean 'runId'?); allowed: environment, namespaces, appServiceType, appAutoscaling, appLivenessPeriod, runtime, experiments, "
+      + 'blastRadius, runId, slo, network.');
+    const misspelt = { ...config, experiments: [{ ...config.experiments[0], probeIntervall: Duration.seconds(1) }] };
+    expect(() => build(misspelt as unknown as EnvironmentConfig)).toThrow(
+      "Invalid experiments[0].probeIntervall: '1s'; is not a setting of an experiment (did you mean 'probeInterval'?); allowed: fault, jobCleanUpPolicy, "
+      + 'probeInterval.');
+    expect(() => build({ ...config, slo: { maxErrorPercentage: 1 } } as unknown as EnvironmentConfig)).toThrow(
+      "Invalid slo.maxErrorPercentage: 1; is not a setting of an SLO (did you mean 'maxErrorPercent'?); allowed: maxErrorPercent, latency, virtualUsers.");
+    expect(() => build({ ...config, blastRadius: { maxPodsAffected: 10 } } as unknown as EnvironmentConfig)).toThrow(
+      /^Invalid blastRadius.maxPodsAffected: 10; is not a blast radius setting/);
+    expect(() => build({ ...config, experiments: [{ ...config.experiments[0], probeInterval: 5 }] } as unknown as EnvironmentConfig)).toThrow(
+      'Invalid experiments[0].probeInterval: 5; must be a Duration greater than zero (e.g. Duration.seconds(30)).');
+  });
+
+  test('fails for a run id too long for the names it goes into, blaming the run id', () => {
+    // GIVEN staging (an SLO: every engine has a load Job `<engine>-load`; pod-network-latency is the longest fault)
+    const longest = 63 - 'app-sample-pod-network-latency--load'.length;
+    // THEN
+    expect(build({ ...environmentConfig('staging'), runId: 'r'.repeat(longest) }).stack.engines).toHaveLength(5);
+    expect(() => build({ ...environmentConfig('staging'), runId: 'r'.repeat(longest + 1) })).toThrow(
+      `Invalid runId: '${'r'.repeat(longest + 1)}'; must be at most 27 characters: it goes into the name 'app-sample-pod-network-latency-<runId>-load', `
+      + 'which may have at most 63 (a label value).');
+    // prod has no SLO: only the engine names bound it.
+    expect(() => build({ ...environmentConfig('prod'), runId: 'r'.repeat(33) })).toThrow(
+      `Invalid runId: '${'r'.repeat(33)}'; must be at most 32 characters: it goes into the name 'app-sample-pod-network-latency-<runId>', `
+      + 'which may have at most 63 (a label value).');
+  });
+
   test('fails for an unknown environment', () => {
     expect(() => environmentConfig('qa')).toThrow("Invalid environment: 'qa'; must be one of 'dev', 'staging', 'prod'.");
   });
@@ -194,9 +237,10 @@ describe('validateApp', () => {
   });
 });
 
-const validator = join(__dirname, '..', '..', '..', 'shared', 'tools', 'validate-manifests.mjs');
-const describeIfValidator = existsSync(validator) ? describe : describe.skip;
-if (!existsSync(validator)) console.warn(`skipping strict schema checks: ${validator} not found`);
+const validator = SCHEMA_VALIDATOR;
+const missing = schemaValidatorMissing();
+const describeIfValidator = missing === undefined ? describe : describe.skip;
+if (missing !== undefined) console.warn(`skipping strict schema checks: ${missing}`);
 
 describeIfValidator('strict schema check (../shared/tools/validate-manifests.mjs)', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates (once) the pinned Python environment that runs the real `chaos` CLI: chaostoolkit, chaostoolkit-kubernetes
-# and chaostoolkit-istio with every dependency pinned in requirements.txt, installed from PyPI.
+# and chaostoolkit-istio with every dependency pinned and hash-locked in requirements.txt, installed from PyPI.
 #
 # The venv lives outside the repository, in ${CHAOS_STACK_CACHE:-$HOME/.cache/chaos-stack}/ctk-venv-<hash>, where
 # <hash> is the first 12 hex digits of the sha256 of requirements.txt: a changed pin makes a new venv, an unchanged
@@ -36,7 +36,8 @@ if [ -f "$venv/.complete" ]; then echo "$venv"; exit 0; fi
 rm -rf "$venv"
 echo "ctk-install: creating $venv with $("$python" --version 2>&1)" >&2
 "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$req" >&2
+# Hash-checking mode (every package must match a hash of requirements.txt) and wheels only, as the runner Job does.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --require-hashes --only-binary :all: -r "$req" >&2
 "$venv/bin/python" -m pip check >&2
 "$venv/bin/chaos" --version >&2
 touch "$venv/.complete"

@@ -89,7 +89,10 @@ export function parseManifests(text: string, source: string): KubeObject[] {
   return objects;
 }
 
-/** Turns the given paths into environments: a folder with subfolders gives one per subfolder. */
+/**
+ * Turns the given paths into environments: a folder with subfolders gives one per subfolder. Throws "nothing to
+ * verify" when the paths hold no object at all, or when one of the environments holds none.
+ */
 export function collectSets(paths: string[]): ManifestSet[] {
   const sets: ManifestSet[] = [];
   const load = (env: string, files: string[]): void => {
@@ -112,6 +115,12 @@ export function collectSets(paths: string[]): ManifestSet[] {
       load(basename(p, extname(p)), [p]);
     }
   }
+  // Checked here, before any control plane (or its cold build) is started.
+  const empty = sets.filter((s) => s.objects.length === 0).map((s) => s.env);
+  if (sets.length === 0 || empty.length === sets.length) {
+    throw new Error(`verify: nothing to verify: ${paths.join(', ')} hold${paths.length === 1 ? 's' : ''} no Kubernetes object`);
+  }
+  if (empty.length > 0) throw new Error(`verify: nothing to verify in ${empty.join(', ')}: no Kubernetes object (of ${paths.join(', ')})`);
   return sets;
 }
 
@@ -300,7 +309,6 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
     paths = [join(REPO_ROOT, 'dist')];
   }
   const sets = collectSets(paths);
-  if (sets.length === 0) throw new Error(`verify: no manifests found in ${paths.join(', ')}`);
 
   const crdsDir = opts.crdsDir ?? defaultCrdsDir();
   const dir = mkdtempSync(join(tmpdir(), 'chaos-stack-verify-'));

@@ -14,10 +14,12 @@ export function exampleMonitoring(app: App, opts: { readonly grafanaPassword?: s
   const chart = new Chart(app, 'monitoring-example');
   const testing = new ChaosNamespace(chart, 'TestingNamespace', { name: 'testing' });
   const chaos = new ChaosNamespace(chart, 'ChaosNamespace', { name: 'litmus', podSecurity: PodSecurityLevel.PRIVILEGED });
-  const monitoring = new ChaosNamespace(chart, 'MonitoringNamespace', { name: 'monitoring', podSecurity: PodSecurityLevel.PRIVILEGED });
+  const monitoring = new ChaosNamespace(chart, 'MonitoringNamespace', { name: 'monitoring' });
+  const monitoringNode = new ChaosNamespace(chart, 'MonitoringNodeNamespace', { name: 'monitoring-node', podSecurity: PodSecurityLevel.PRIVILEGED });
   const target = new TargetApplication(chart, 'App', { namespace: testing });
   return new MonitoringStack(chart, 'Monitoring', {
     monitoringNamespace: monitoring,
+    nodeExporterNamespace: monitoringNode,
     chaosNamespace: chaos,
     app: { service: target, deploymentName: target.name },
     grafanaAdmin: opts.grafanaPassword === undefined
