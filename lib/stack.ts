@@ -54,3 +54,15 @@ export interface DeployableStack {
   /** The engines whose verdicts are read back after the last layer, with their default wait timeouts. */
   readonly engineTargets: readonly EngineTarget[];
 }
+
+/**
+ * Makes each layer's chart depend on the one before it, so that `app.synth()` orders the charts as the layers are
+ * declared: the order is written once, in the list.
+ */
+export function orderLayers<T extends readonly StackLayer[]>(layers: T): T {
+  layers.forEach((l, i) => {
+    const before = layers[i - 1];
+    if (before !== undefined) l.chart.addDependency(before.chart);
+  });
+  return layers;
+}

@@ -16,7 +16,7 @@ import { AddressBlock, ClusterNetwork, type NetworkFlow, NetworkPolicies } from 
 import { type PrometheusServer } from '../constructs/monitoring/prometheus';
 import { type EngineTarget } from '../lib/results/collect';
 import { waitTimeoutSeconds } from '../lib/results/targets';
-import { type DeployableStack, type ExternalSecret, type StackLayer } from '../lib/stack';
+import { type DeployableStack, type ExternalSecret, orderLayers, type StackLayer } from '../lib/stack';
 import { ValidationError } from '../lib/validation';
 import { assertImageOverrides, type CrdSource, imageOf, type ImageName, type ImageOverrides } from '../lib/versions';
 import { checkEnvironmentConfig, type EnvironmentConfig } from './environments';
@@ -225,11 +225,7 @@ export class ChaosStack extends Construct implements DeployableStack {
       layer('experiments'),
       layer('engines'),
     ];
-    // The order is declared once, above; chart dependencies follow it so that `app.synth()` orders the same way.
-    this.layers.forEach((l, i) => {
-      const before = this.layers[i - 1];
-      if (before !== undefined) l.chart.addDependency(before.chart);
-    });
+    orderLayers(this.layers);
     this.externalSecrets = this.layers.flatMap((l) => l.secrets);
     this.crdSources = [LitmusOperator.crdSource, PrometheusOperator.crdSource];
     this.engineTargets = engines.map((e) => ({

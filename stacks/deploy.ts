@@ -20,7 +20,7 @@ import { assertDnsLabel, ValidationError } from '../lib/validation';
 import { ChaosStack } from './chaos-stack';
 import { ENVIRONMENTS } from './environments';
 import { findPulumiCli, MissingPulumiCliError, openStack } from './pulumi/automation';
-import { parseStackConfig, PROJECT } from './pulumi/config';
+import { kubeTarget, parseStackConfig, PROJECT, SECRET_KEYS } from './pulumi/config';
 
 export interface DeployArgs {
   readonly env: string;
@@ -67,14 +67,14 @@ export function parseDeployArgs(argv: readonly string[]): DeployArgs {
 async function verdicts(outputs: Record<string, { value: unknown }>, config: Record<string, { value: string }>): Promise<ExperimentResult[]> {
   const results = outputs.results?.value as Record<string, ExperimentResult> | undefined;
   if (results !== undefined && typeof results === 'object') return Object.values(results);
-  const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(`${PROJECT}:`) && !k.endsWith(':grafanaAdminPassword'))
-    .map(([k, v]) => [k.slice(PROJECT.length + 1), v.value]));
+  const raw: Record<string, unknown> = {};
+  for (const [fullKey, { value }] of Object.entries(config)) {
+    const key = fullKey.startsWith(`${PROJECT}:`) ? fullKey.slice(PROJECT.length + 1) : undefined;
+    if (key !== undefined && !(SECRET_KEYS as readonly string[]).includes(key)) raw[key] = value;
+  }
   const parsed = parseStackConfig(raw);
   const stack = new ChaosStack(new App(), parsed.environment.environment, { config: parsed.environment });
-  const api = await kubeChaosApi({
-    ...(parsed.deploy.kubeconfig === undefined ? {} : { kubeconfig: parsed.deploy.kubeconfig }),
-    ...(parsed.deploy.kubeContext === undefined ? {} : { context: parsed.deploy.kubeContext }),
-  });
+  const api = await kubeChaosApi(kubeTarget(parsed.deploy));
   return collectRun(api, withWaitTimeout(stack.engineTargets, parsed.deploy.waitTimeoutSeconds), { wait: false });
 }
 

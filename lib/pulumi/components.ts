@@ -13,7 +13,7 @@ import { type KubeObject } from './crds';
  * that the dependency is recorded on the objects themselves and `pulumi destroy` deletes in reverse order (e.g. the
  * ChaosEngines, whose finalizer needs the operator, before the operator).
  */
-function childOptions(parent: pulumi.Resource, provider: k8s.Provider, opts?: pulumi.ComponentResourceOptions): pulumi.CustomResourceOptions {
+export function childOptions(parent: pulumi.Resource, provider: k8s.Provider, opts?: pulumi.ComponentResourceOptions): pulumi.CustomResourceOptions {
   return { parent, provider, ...(opts?.dependsOn === undefined ? {} : { dependsOn: opts.dependsOn }) };
 }
 

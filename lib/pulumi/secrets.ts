@@ -6,7 +6,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { type ExternalSecret, type SecretContent } from '../stack';
-import { type DeployedLayer } from './components';
+import { childOptions, type DeployedLayer } from './components';
 
 export interface ExternalSecretArgs {
   readonly secret: ExternalSecret;
@@ -40,7 +40,7 @@ export class ExternalSecretInstall extends pulumi.ComponentResource implements D
       metadata: { name: secret.name, namespace: secret.namespace, labels: { 'app.kubernetes.io/part-of': 'chaos-stack' } },
       type: 'Opaque',
       stringData,
-    }, { parent: this, provider: args.provider, ...(opts?.dependsOn === undefined ? {} : { dependsOn: opts.dependsOn }) });
+    }, childOptions(this, args.provider, opts));
     // Through apply, not pulumi.output(): output() would unwrap the Secret into a plain object, which is no Resource.
     this.resources = this.secret.urn.apply(() => [this.secret as pulumi.Resource]);
     this.registerOutputs({ secretName: secret.name });

@@ -4,7 +4,7 @@ import { Bookinfo, type BookinfoProps } from '../../constructs/bookinfo/bookinfo
 import { ChaosToolkitRunner, type ChaosToolkitRunnerProps } from '../../constructs/chaostoolkit/runner';
 import { ChaosNamespace, PodSecurityLevel } from '../../constructs/namespace';
 import { type Experiment } from '../../lib/chaostoolkit/model';
-import { type ExternalSecret, type StackLayer } from '../../lib/stack';
+import { type ExternalSecret, orderLayers, type StackLayer } from '../../lib/stack';
 import { assertLabelValue } from '../../lib/validation';
 import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
 import { talkExperiments, type TalkExperimentsOptions } from './experiments';
@@ -49,11 +49,10 @@ export class ChaosToolkitStack extends Construct {
     const labels = { 'chaos-stack/environment': assertLabelValue('ChaosToolkitStack.environment', props.environment) };
     this.bookinfoChart = new Chart(this, 'bookinfo', { labels });
     this.runnersChart = new Chart(this, 'chaostoolkit', { labels });
-    this.runnersChart.addDependency(this.bookinfoChart);
-    this.layers = [
+    this.layers = orderLayers([
       { name: 'bookinfo', chart: this.bookinfoChart, secrets: [] },
       { name: 'runners', chart: this.runnersChart, secrets: [] },
-    ];
+    ]);
     this.bookinfo = new Bookinfo(this.bookinfoChart, 'Bookinfo', props.bookinfo);
     this.experiments = talkExperiments({ ...props.experiments, targets: this.bookinfo.targets, tags: [props.environment] });
     const ns = new ChaosNamespace(this.runnersChart, 'Namespace', { name: props.runnerNamespace ?? 'chaostoolkit', podSecurity: PodSecurityLevel.RESTRICTED });

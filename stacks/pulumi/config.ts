@@ -7,6 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { FAULT_NAMES } from '../../constructs/litmus/faults';
 import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig } from '../environments';
 import { type CrdSourceOption } from '../../lib/pulumi/crds';
+import { type KubeTarget } from '../../lib/results/kube-api';
 import { kubeconfigSource } from '../../lib/results/kube-api';
 import { assertDnsLabel, assertIntegerInRange, Redacted, ValidationError } from '../../lib/validation';
 
@@ -226,5 +227,13 @@ export function readStackConfig(
   return {
     ...parsed, grafanaAdminPassword: cfg.requireSecret('grafanaAdminPassword'),
     ...(kubeconfigSecret === undefined ? {} : { kubeconfigSecret }),
+  };
+}
+
+/** The cluster the readback reads: the deploy options' kubeconfig and context (what the provider is given too). */
+export function kubeTarget(deploy: DeployOptions): KubeTarget {
+  return {
+    ...(deploy.kubeconfig === undefined ? {} : { kubeconfig: deploy.kubeconfig }),
+    ...(deploy.kubeContext === undefined ? {} : { context: deploy.kubeContext }),
   };
 }

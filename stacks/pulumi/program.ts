@@ -18,7 +18,7 @@ import { withWaitTimeout } from '../../lib/results/targets';
 import { SecretContent } from '../../lib/stack';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../chaos-stack';
-import { type PulumiStackConfig, readStackConfig } from './config';
+import { kubeTarget, type PulumiStackConfig, readStackConfig } from './config';
 
 /** Replaceable edges of the program (the cluster reads and the CRD download), for tests. */
 export interface ProgramDeps {
@@ -73,10 +73,7 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   const env = config.environment.environment;
   const crdObjs = await loadCrds(stack.crdSources, deploy.crdSource, deps.fetchCrds);
 
-  const kube: KubeTarget = {
-    ...(deploy.kubeconfig === undefined ? {} : { kubeconfig: deploy.kubeconfig }),
-    ...(deploy.kubeContext === undefined ? {} : { context: deploy.kubeContext }),
-  };
+  const kube = kubeTarget(deploy);
   // The kubeconfig may hold credentials: the provider gets it as a secret, so the state encrypts it.
   const provider = new k8s.Provider(`k8s-${env}`, {
     ...(config.kubeconfigSecret === undefined ? {} : { kubeconfig: config.kubeconfigSecret }),
