@@ -4,8 +4,7 @@
  * any resource is registered; constructs and components never read `pulumi.Config`.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { FAULT_NAMES } from '../../constructs/litmus/faults';
-import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig } from '../environments';
+import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig, selectExperiments } from '../environments';
 import { type CrdSourceOption } from '../../lib/pulumi/crds';
 import { type KubeTarget } from '../../lib/results/kube-api';
 import { kubeconfigSource } from '../../lib/results/kube-api';
@@ -41,7 +40,7 @@ export interface DeployOptions {
 
 /** The validated stack config. */
 export interface StackConfig {
-  /** The environment's config with `runId` and the experiment subset applied. */
+  /** The environment's config with `runId`, the experiment subset and the plan overrides applied. */
   readonly environment: EnvironmentConfig;
   readonly deploy: DeployOptions;
 }
@@ -57,12 +56,19 @@ export interface PulumiStackConfig extends StackConfig {
   readonly kubeconfigSecret?: pulumi.Output<string>;
 }
 
+/**
+ * Where an environment name's config comes from: the table of stacks/environments.ts, or a library user's own
+ * (a program of theirs calling `chaosStackProgram({ environments })`). Whatever it returns is checked like the table.
+ */
+export type EnvironmentTable = (name: Environment) => EnvironmentConfig;
+
 /** Secret keys: read with requireSecret, never passed through {@link parseStackConfig}. */
 export const SECRET_KEYS = ['grafanaAdminPassword'] as const;
 
 /** The plain config keys of the project (see Pulumi.yaml for their descriptions). */
 export const CONFIG_KEYS = [
-  'environment', 'kubeconfig', 'kubeContext', 'experiments', 'crdSource', 'gateOnVerdict', 'runId', 'waitTimeoutSeconds', 'pollIntervalSeconds',
+  'environment', 'kubeconfig', 'kubeContext', 'experiments', 'stopOnFailure', 'minResilienceScore', 'crdSource', 'gateOnVerdict', 'runId',
+  'waitTimeoutSeconds', 'pollIntervalSeconds',
 ] as const;
 
 type ConfigKey = typeof CONFIG_KEYS[number];
@@ -103,29 +109,47 @@ function optionalBoolean(raw: Record<string, unknown>, key: ConfigKey): boolean 
   throw new ValidationError(key, value, 'must be true or false');
 }
 
-function experimentNames(raw: Record<string, unknown>, available: readonly string[]): string[] | undefined {
+function experimentIds(raw: Record<string, unknown>): string[] | undefined {
   const key = 'experiments';
   let value = raw[key];
   if (value === undefined) return undefined;
+  const allowed = 'must be a non-empty list of distinct experiments of the plan, e.g. ["pod-delete"] or ["app-sample/pod-delete"]';
   if (typeof value === 'string') {
     try {
       value = JSON.parse(value);
     } catch {
-      throw new ValidationError(key, value, `must be a list of fault names, e.g. ["${available[0] ?? 'pod-delete'}"]`);
+      throw new ValidationError(key, value, allowed);
     }
   }
-  const allowed = `must be a non-empty list of distinct faults this environment runs: ${available.map((a) => `'${a}'`).join(', ')}`;
   if (!Array.isArray(value) || value.length === 0) throw new ValidationError(key, value, allowed);
   const seen = new Set<string>();
   value.forEach((name: unknown, i) => {
-    if (typeof name !== 'string' || !available.includes(name) || seen.has(name)) {
-      const why = typeof name === 'string' && (FAULT_NAMES as readonly string[]).includes(name) && !available.includes(name)
-        ? ' (a known fault, but not one this environment runs)' : '';
-      throw new ValidationError(`${key}[${i}]`, name, `${allowed}${why}`);
-    }
+    if (typeof name !== 'string' || seen.has(name)) throw new ValidationError(`${key}[${i}]`, name, allowed);
     seen.add(name);
   });
   return value as string[];
+}
+
+function optionalScore(raw: Record<string, unknown>, key: ConfigKey): number | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !(n >= 0 && n <= 100)) throw new ValidationError(key, value, 'must be a number from 0 to 100');
+  return n;
+}
+
+/** The plan with stack-config overrides: one stopOnFailure for every step, and the minimum score. */
+function withPlanOverrides(config: EnvironmentConfig, stopOnFailure?: boolean, minResilienceScore?: number): EnvironmentConfig {
+  if (stopOnFailure === undefined && minResilienceScore === undefined) return config;
+  const plan = config.plan;
+  return {
+    ...config,
+    plan: {
+      ...plan,
+      ...(minResilienceScore === undefined ? {} : { minResilienceScore }),
+      ...(stopOnFailure === undefined ? {} : { stopOnFailure, steps: plan.steps.map((step) => ({ ...step, stopOnFailure })) }),
+    },
+  };
 }
 
 /**
@@ -134,7 +158,7 @@ function experimentNames(raw: Record<string, unknown>, available: readonly strin
  * typo in a stack file does not silently fall back to a default. Throws a ValidationError naming the key, the
  * value and what is allowed.
  */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, environments: EnvironmentTable = environmentConfig): StackConfig {
   const known: readonly string[] = [...CONFIG_KEYS, ...SECRET_KEYS];
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) {
@@ -145,7 +169,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   if (typeof envName !== 'string' || !(ENVIRONMENTS as readonly string[]).includes(envName)) {
     throw new ValidationError('environment', envName, `must be one of ${ENVIRONMENTS.map((e) => `'${e}'`).join(', ')} (required)`);
   }
-  const base = environmentConfig(envName);
+  const base = environments(envName as Environment);
 
   const runIdValue = raw.runId;
   let runId: string | undefined;
@@ -154,9 +178,9 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
     runId = assertDnsLabel('runId', runIdValue);
   }
 
-  const available = base.experiments.map((e) => e.fault.fault as string);
-  const subset = experimentNames(raw, available);
-  const experiments = subset === undefined ? base.experiments : base.experiments.filter((e) => subset.includes(e.fault.fault));
+  const subset = experimentIds(raw);
+  const selected = withPlanOverrides(subset === undefined ? base : selectExperiments(base, 'experiments', subset),
+    optionalBoolean(raw, 'stopOnFailure'), optionalScore(raw, 'minResilienceScore'));
 
   const crdValue = optionalString(raw, 'crdSource');
   const crdSource: CrdSourceOption = crdValue === undefined || crdValue === 'url' ? { kind: 'url' } : { kind: 'folder', path: crdValue };
@@ -165,7 +189,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const kubeconfig = kubeconfigSetting(raw.kubeconfig);
   const kubeContext = optionalString(raw, 'kubeContext');
   return {
-    environment: { ...base, experiments, ...(runId === undefined ? {} : { runId }) },
+    environment: { ...selected, ...(runId === undefined ? {} : { runId }) },
     deploy: {
       ...(kubeconfig === undefined ? {} : { kubeconfig }),
       ...(kubeContext === undefined ? {} : { kubeContext }),
@@ -212,6 +236,7 @@ export function checkStackSettings(all: Record<string, string>, stack: string, e
  */
 export function readStackConfig(
   cfg: pulumi.Config, all: Record<string, string> = pulumi.runtime.allConfig(), stack: string = pulumi.getStack(),
+  environments: EnvironmentTable = environmentConfig,
 ): PulumiStackConfig {
   const prefix = `${cfg.name}:`;
   const raw: Record<string, unknown> = {};
@@ -221,7 +246,7 @@ export function readStackConfig(
     if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
     raw[key] = value;
   }
-  const parsed = parseStackConfig(raw);
+  const parsed = parseStackConfig(raw, environments);
   checkStackSettings(all, stack, parsed.environment.environment);
   const kubeconfigSecret = parsed.deploy.kubeconfig === undefined ? undefined : cfg.getSecret('kubeconfig');
   return {
