@@ -55,7 +55,7 @@ export interface StepOutcome {
   readonly reason: string;
   /** The step's experiments (`<target>/<fault>`). */
   readonly experiments: readonly string[];
-  /** When its engines were created (ISO 8601), absent when not run. */
+  /** When its engines (and load tests) had been created (ISO 8601), absent when not run. */
   readonly startedAt?: string;
   /** When its last verdict was read (ISO 8601), absent when not run. */
   readonly finishedAt?: string;
@@ -115,8 +115,8 @@ export async function runPlan(plan: RunPlan, runner: PlanRunner): Promise<PlanRe
       results.push(...step.engines.map((e) => notRunResult(e, reason)));
       continue;
     }
-    const started = now();
     await runner.start(step);
+    const started = now();
     const got = await runner.collect(step);
     const finished = now();
     const failing = failingText(got);
