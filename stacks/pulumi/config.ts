@@ -36,6 +36,12 @@ export interface DeployOptions {
   readonly waitTimeoutSeconds?: number;
   /** Delay between two reads of an engine while waiting. */
   readonly pollIntervalSeconds: number;
+  /**
+   * Another stack of the project whose last update must have passed (every verdict Pass, its score at or above its
+   * minimum) with the same program version before this one deploys anything, e.g. `organization/chaos-stack/staging`.
+   * @default - none: the stack deploys without asking
+   */
+  readonly requiresStack?: string;
 }
 
 /** The validated stack config. */
@@ -68,8 +74,19 @@ export const SECRET_KEYS = ['grafanaAdminPassword'] as const;
 /** The plain config keys of the project (see Pulumi.yaml for their descriptions). */
 export const CONFIG_KEYS = [
   'environment', 'kubeconfig', 'kubeContext', 'experiments', 'stopOnFailure', 'minResilienceScore', 'crdSource', 'gateOnVerdict', 'runId',
-  'waitTimeoutSeconds', 'pollIntervalSeconds',
+  'waitTimeoutSeconds', 'pollIntervalSeconds', 'requiresStack',
 ] as const;
+
+/** A Pulumi stack name: `<stack>`, `<project>/<stack>` or `<organization>/<project>/<stack>`. */
+const STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+
+function stackName(raw: Record<string, unknown>, key: ConfigKey): string | undefined {
+  const value = optionalString(raw, key);
+  if (value !== undefined && !STACK_NAME.test(value)) {
+    throw new ValidationError(key, value, 'must be a stack name: <stack>, <project>/<stack> or <organization>/<project>/<stack>');
+  }
+  return value;
+}
 
 type ConfigKey = typeof CONFIG_KEYS[number];
 
@@ -188,6 +205,7 @@ export function parseStackConfig(raw: Record<string, unknown>, environments: Env
   const waitTimeoutSeconds = optionalInteger(raw, 'waitTimeoutSeconds', 1, 86_400);
   const kubeconfig = kubeconfigSetting(raw.kubeconfig);
   const kubeContext = optionalString(raw, 'kubeContext');
+  const requiresStack = stackName(raw, 'requiresStack');
   return {
     environment: { ...selected, ...(runId === undefined ? {} : { runId }) },
     deploy: {
@@ -198,6 +216,7 @@ export function parseStackConfig(raw: Record<string, unknown>, environments: Env
       gateOnVerdict: optionalBoolean(raw, 'gateOnVerdict') ?? base.environment !== Environment.DEV,
       ...(waitTimeoutSeconds === undefined ? {} : { waitTimeoutSeconds }),
       pollIntervalSeconds: optionalInteger(raw, 'pollIntervalSeconds', 1, 300) ?? 5,
+      ...(requiresStack === undefined ? {} : { requiresStack }),
     },
   };
 }
@@ -216,7 +235,16 @@ const PROVIDER_KEYS: Readonly<Record<string, string>> = {
  * - a stack named after an environment must deploy that environment (a `staging` stack deploying prod's config
  *   is a mistake, not a choice).
  */
-export function checkStackSettings(all: Record<string, string>, stack: string, environment: string): void {
+export function checkStackSettings(
+  all: Record<string, string>, stack: string, environment: string, requiresStack?: string, organization?: string,
+): void {
+  if (requiresStack !== undefined) {
+    const parts = requiresStack.split('/');
+    const [org, project, name] = parts.length === 3 ? parts : parts.length === 2 ? [organization, ...parts] : [organization, PROJECT, parts[0]];
+    if (name === stack && project === PROJECT && (org === undefined || organization === undefined || org === organization)) {
+      throw new ValidationError('requiresStack', requiresStack, `must name another stack: '${stack}' cannot require its own verdicts`);
+    }
+  }
   for (const [key, replacement] of Object.entries(PROVIDER_KEYS)) {
     if (all[key] !== undefined) {
       // A kubeconfig may hold credentials: never repeat it.
@@ -236,7 +264,7 @@ export function checkStackSettings(all: Record<string, string>, stack: string, e
  */
 export function readStackConfig(
   cfg: pulumi.Config, all: Record<string, string> = pulumi.runtime.allConfig(), stack: string = pulumi.getStack(),
-  environments: EnvironmentTable = environmentConfig,
+  environments: EnvironmentTable = environmentConfig, organization: string | undefined = pulumi.getOrganization(),
 ): PulumiStackConfig {
   const prefix = `${cfg.name}:`;
   const raw: Record<string, unknown> = {};
@@ -247,7 +275,7 @@ export function readStackConfig(
     raw[key] = value;
   }
   const parsed = parseStackConfig(raw, environments);
-  checkStackSettings(all, stack, parsed.environment.environment);
+  checkStackSettings(all, stack, parsed.environment.environment, parsed.deploy.requiresStack, organization);
   const kubeconfigSecret = parsed.deploy.kubeconfig === undefined ? undefined : cfg.getSecret('kubeconfig');
   return {
     ...parsed, grafanaAdminPassword: cfg.requireSecret('grafanaAdminPassword'),

@@ -7,6 +7,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { planGateMessage, runPlan, type StepOutcome } from '../../lib/plan';
+import { type PromotionEvidence, promotionMessage, promotionProblems } from '../../lib/promotion';
 import { after, ChaosEngines, CrdInstall, type DeployedLayer, Layer } from '../../lib/pulumi/components';
 import { type Fetcher, type KubeObject, loadCrds } from '../../lib/pulumi/crds';
 import { ExternalSecretInstall } from '../../lib/pulumi/secrets';
@@ -19,6 +20,8 @@ import { withWaitTimeout } from '../../lib/results/targets';
 import { type PlanStepLayer, preparingLayers, SecretContent } from '../../lib/stack';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../chaos-stack';
+import { ENVIRONMENTS, environmentConfig } from '../environments';
+import { programVersion } from '../version';
 import { type EnvironmentTable, kubeTarget, type PulumiStackConfig, readStackConfig } from './config';
 
 /** Replaceable edges of the program (the cluster reads, the CRD download, the environment table), for tests and library users. */
@@ -41,6 +44,8 @@ export interface ProgramDeps {
 /** The stack outputs. */
 export interface ProgramOutputs {
   readonly environment: string;
+  /** The content hash of every environment's manifests (stacks/version.ts): what a promotion compares. */
+  readonly programVersion: string;
   readonly runId: string | null;
   readonly gateOnVerdict: boolean;
   /** Every engine of the plan, run or not, and its ChaosResult, for readers outside the program (`npm run results`). */
@@ -72,6 +77,30 @@ function settled<T>(o: pulumi.Output<T>): Promise<T> {
   return (o as unknown as { promise(): Promise<T> }).promise();
 }
 
+/**
+ * What the required stack exports, through a StackReference (a read, not a deployed resource). A stack that does not
+ * exist fails the reference's read, and with it the update, before any Kubernetes resource is registered: the engine
+ * says `unknown stack <name>` (the SDK gives the program no way to answer a failed read with its own message).
+ */
+async function readEvidence(required: string): Promise<PromotionEvidence> {
+  const ref = new pulumi.StackReference('required-stack', { name: required });
+  const read = async (name: string): Promise<unknown> => (await ref.getOutputDetails(name)).value;
+  let summary: unknown;
+  try {
+    summary = await read('summary');
+  } catch {
+    return { exists: false };
+  }
+  const [resilienceScore, minResilienceScore, version] = await Promise.all([read('resilienceScore'), read('minResilienceScore'), read('programVersion')]);
+  return {
+    exists: true,
+    ...(typeof summary === 'object' && summary !== null ? { summary: summary as PromotionEvidence['summary'] } : {}),
+    ...(resilienceScore === undefined ? {} : { resilienceScore }),
+    ...(minResilienceScore === undefined ? {} : { minResilienceScore }),
+    ...(version === undefined ? {} : { programVersion: version }),
+  };
+}
+
 /** Builds the environment's ChaosStack and runs every construct validation, before any resource is registered. */
 export function buildStack(config: PulumiStackConfig): ChaosStack {
   const app = new App();
@@ -98,6 +127,13 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   }
   const { deploy } = config;
   const env = config.environment.environment;
+  const table = deps.environments ?? environmentConfig;
+  const version = programVersion(ENVIRONMENTS.map((e) => table(e)));
+  if (deploy.requiresStack !== undefined) {
+    // Promotion: nothing is deployed unless the stack before passed this very version.
+    const problems = promotionProblems(deploy.requiresStack, await readEvidence(deploy.requiresStack), version);
+    if (problems.length > 0) throw new pulumi.RunError(promotionMessage(pulumi.getStack(), deploy.requiresStack, version, problems));
+  }
   const crdObjs = await loadCrds(stack.crdSources, deploy.crdSource, deps.fetchCrds);
 
   const kube = kubeTarget(deploy);
@@ -131,6 +167,7 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   };
   const outputs = {
     environment: env,
+    programVersion: version,
     runId: config.environment.runId ?? null,
     gateOnVerdict: deploy.gateOnVerdict,
     engines: stack.engineTargets.map((t) => ({

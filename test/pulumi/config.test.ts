@@ -81,7 +81,9 @@ describe('parseStackConfig', () => {
     [{ environment: 'dev', kubeconfig: 42 }, 'Invalid kubeconfig: (a value that is not a string, not shown); must be a non-empty string.'],
     [{ environment: 'dev', gateOnVerdit: 'true' }, "Invalid chaos-stack:gateOnVerdit: 'true'; is not a config key of this project; the keys are "
       + 'environment, kubeconfig, kubeContext, experiments, stopOnFailure, minResilienceScore, crdSource, gateOnVerdict, runId, waitTimeoutSeconds, '
-      + 'pollIntervalSeconds, grafanaAdminPassword.'],
+      + 'pollIntervalSeconds, requiresStack, grafanaAdminPassword.'],
+    [{ environment: 'prod', requiresStack: 'a/b/c/d' }, "Invalid requiresStack: 'a/b/c/d'; must be a stack name: <stack>, <project>/<stack> or "
+      + '<organization>/<project>/<stack>.'],
   ])('throws for %j, naming the key, the value and what is allowed', (raw, message) => {
     expect(() => parseStackConfig(raw as Record<string, unknown>)).toThrow(message);
   });

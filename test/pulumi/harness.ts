@@ -45,6 +45,8 @@ export interface RunOptions {
   readonly secrets?: readonly string[];
   /** When set, every registration is appended to it as `register <type> <name>`, in the order the program makes them. */
   readonly log?: string[];
+  /** Outputs of other stacks, by full name, for StackReferences; a name not listed does not exist. */
+  readonly stackOutputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The program's environment table (ProgramDeps.environments). */
   readonly environments?: programType.ProgramDeps['environments'];
 }
@@ -129,9 +131,17 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     return p;
   };
   await pulumi.runtime.setMocks({
-    newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) }),
+    newResource: (args) => {
+      if (args.type === 'pulumi:pulumi:StackReference') {
+        const name = String(args.inputs.name);
+        const outputs = opts.stackOutputs?.[name];
+        if (outputs === undefined) throw new Error(`unknown stack ${name}`);
+        return { id: name, state: { name, outputs, secretOutputNames: [] } };
+      }
+      return { id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) };
+    },
     call: (args) => { throw new Error(`unexpected call to ${args.token}`); },
-  }, 'chaos-stack', opts.stack ?? 'test', opts.preview ?? false);
+  }, 'chaos-stack', opts.stack ?? 'test', opts.preview ?? false, 'organization');
   pulumi.runtime.setAllConfig({
     ...Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])),
     ...opts.extraConfig,

@@ -1,7 +1,8 @@
 import { App, Duration } from 'cdk8s';
 import { AppKind } from '../../constructs/target-app';
 import { FaultName } from '../../constructs/litmus/faults';
-import { type Environment, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
+import { type Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
+import { programVersion } from '../../stacks/version';
 import { withAwaitPolicy } from '../../lib/pulumi/components';
 import { crdSourcesUsedBy } from '../util';
 import { ChaosStack } from '../../stacks/chaos-stack';
@@ -390,6 +391,58 @@ describe('gating on verdicts', () => {
     expect(run.errors[0]).toContain("within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop) so that its chaos "
       + 'does not outlive the wait');
     expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
+  });
+});
+
+describe('promotion', () => {
+  const STAGING = 'organization/chaos-stack/staging';
+  const VERSION = programVersion(ENVIRONMENTS.map((e) => environmentConfig(e)));
+  const passing = {
+    summary: { allPassed: true, total: 5, passed: 5, failing: [] }, resilienceScore: 100, minResilienceScore: 90, programVersion: VERSION,
+  };
+  const kubeResources = (run: ProgramRun) => run.resources.filter((r) => r.type.startsWith('kubernetes:') || r.type.startsWith('chaos-stack:'));
+
+  test('every stack exports its program version: the content hash of every environment\'s manifests', async () => {
+    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
+    expect(run.outputs?.programVersion).toBe(VERSION);
+    expect(VERSION).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test.each<[string, Record<string, Record<string, unknown>>, string[]]>([
+    ['a staging stack that did not pass', {
+      [STAGING]: { ...passing, summary: { allPassed: false, failing: [{ experiment: 'app-sample/pod-delete', outcome: 'Fail' }] }, resilienceScore: 40 },
+    }, [
+      `${STAGING} did not pass: not every verdict of its last update is Pass: app-sample/pod-delete Fail`,
+      `${STAGING} scored 40, below its minimum 90`,
+    ]],
+    ['a staging stack that never ran the chaos', { [STAGING]: {} }, [`${STAGING} has not run the chaos: it exports no verdicts (no summary output)`]],
+    ['a staging stack that ran another program version', { [STAGING]: { ...passing, programVersion: 'f'.repeat(64) } }, [
+      `${STAGING} ran program version ffffffffffff, not this one (${VERSION.slice(0, 12)}): run it again with this version first`,
+    ]],
+  ])('is refused against %s, naming what is missing, before any Kubernetes resource is registered', async (_what, stackOutputs, problems) => {
+    const run = await runProgram({
+      config: baseConfig('prod', { runId: 'r1', requiresStack: STAGING }), stack: 'prod', stackOutputs, chaosApi: clusterFor('prod', 'r1'),
+    });
+    expect((run.error as Error).message).toBe([
+      `Promotion refused: stack 'prod' requires ${STAGING} to have passed with this program version (${VERSION.slice(0, 12)}), and nothing was deployed:`,
+      ...problems.map((p) => `  - ${p}`),
+    ].join('\n'));
+    expect(kubeResources(run)).toEqual([]);
+  });
+
+  test('is accepted against a staging stack that passed this version: the plan deploys', async () => {
+    const run = await runProgram({
+      config: baseConfig('prod', { runId: 'r1', requiresStack: STAGING }), stack: 'prod', stackOutputs: { [STAGING]: passing }, chaosApi: clusterFor('prod', 'r1'),
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.ofType(ENGINE)).toHaveLength(2);
+    expect(run.errors).toEqual([]);
+  });
+
+  test('a stack cannot require itself', async () => {
+    const run = await runProgram({ config: baseConfig('prod', { requiresStack: 'organization/chaos-stack/prod' }), stack: 'prod' });
+    expect((run.error as Error).message).toBe("Invalid requiresStack: 'organization/chaos-stack/prod'; must name another stack: 'prod' cannot require its own verdicts.");
+    expect(run.resources).toEqual([]);
   });
 });
 
