@@ -103,13 +103,13 @@ export class PulumiDeployer {
   private opened?: OpenedStack;
   private readonly backend: string;
 
-  /** `stack` is the Pulumi stack name; its state lives in `<dir>/backend`. */
+  /** `stack` is the Pulumi stack name; its state lives in `<dir>/backend`, or in `backend` to share one with other stacks. */
   constructor(
     private readonly dir: string, private readonly stackName: string, private readonly passphrase = 'e2e-only-passphrase',
-    private readonly deps?: ProgramDeps,
+    private readonly deps?: ProgramDeps, backend?: string,
   ) {
     const p = pulumiPaths();
-    this.backend = join(dir, 'backend');
+    this.backend = backend ?? join(dir, 'backend');
     mkdirSync(this.backend, { recursive: true });
     this.name = `Pulumi CLI ${p.cliVersion} (${p.cli}) and pulumi-resource-kubernetes ${p.providerVersion}, Automation API with the inline program`;
   }
@@ -195,6 +195,17 @@ export class PulumiDeployer {
   async outputs(): Promise<Record<string, unknown>> {
     const outs = await (await this.stack()).outputs();
     return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value as unknown]));
+  }
+
+  /** The state's file backend folder (for other stacks to share it). */
+  get backendDir(): string {
+    return this.backend;
+  }
+
+  /** The types of the resources in the stack's state. */
+  async resourceTypes(): Promise<string[]> {
+    const state = await (await this.stack()).exportStack();
+    return ((state.deployment as { resources?: { type: string }[] } | undefined)?.resources ?? []).map((r) => r.type);
   }
 
   /** The number of resources in the stack's state (0 when nothing was registered). */

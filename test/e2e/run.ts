@@ -130,7 +130,7 @@ const bench: { deployMs?: number; kubectlMs?: number; noChangeMs?: number; readb
 const countsText = (c: ChangeCounts | undefined): string => (c === undefined ? 'no events'
   : `${c.create} create, ${c.update} update, ${c.delete} delete, ${c.same} same`);
 
-async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator: FakeLitmusOperator): Promise<void> {
+async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator: FakeLitmusOperator, promoters?: Promoters): Promise<void> {
   const kube = cp.client();
   const discovery = new Discovery(kube);
   const kubeconfig = cp.state.kubeconfig;
@@ -210,6 +210,7 @@ async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator
     }
   }
   check('engines completed, engineState rewritten to stop, finalizer set, ChaosResult chaosUID = engine uid', lifecycle.length === 0, lifecycle.join('; '));
+  if (promoters !== undefined) await promotionWhenPassed(promoters, kubeconfig);
 
   // 2. Same run id again: no changes, the operator's rewrite of engineState is not drift, no re-run.
   const runsBefore = operator.stats.runsStarted;
@@ -241,6 +242,7 @@ async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator
   check('gate on, one Fail and one Error: up exits non-zero naming both experiments',
     up3.code !== 0 && gate3.includes(`${failing} (`) && gate3.includes(`${erroring} (`) && /: Fail: /.test(gate3) && /: Error: /.test(gate3),
     up3.code === 0 ? 'exit 0' : tail(gate3, 3));
+  if (promoters !== undefined) await promotionWhenFailed(promoters, kubeconfig);
   const r2Engines = manifests('r2').filter((o) => o.kind === 'ChaosEngine');
   const r2Missing = await missingOf(kube, discovery, r2Engines);
   check('a new run id starts a new run (new engine names)', r2Missing.length === 0 && r2Engines.every((o, i) => o.metadata.name !== engines[i]?.metadata.name),
@@ -289,7 +291,62 @@ async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator
     `finalizers added ${operator.stats.finalizersAdded}, removed ${operator.stats.finalizersRemoved}`);
 }
 
-type MakeDeployer = (stack: string, passphrase?: string, deps?: ProgramDeps) => PulumiDeployer;
+type MakeDeployer = (stack: string, passphrase?: string, deps?: ProgramDeps, backend?: string) => PulumiDeployer;
+
+/** Stacks in the dev stack's backend, so that `organization/chaos-stack/dev` resolves for their StackReference. */
+interface Promoters {
+  /** `staging`, requiring dev. */
+  readonly staging: PulumiDeployer;
+  /** `staging-v2`, requiring dev, its program built from a table where one weight differs: another program version. */
+  readonly otherVersion: PulumiDeployer;
+  /** `prod`, requiring a stack that does not exist. */
+  readonly missing: PulumiDeployer;
+}
+
+const REQUIRES_DEV = 'organization/chaos-stack/dev';
+
+/** The first line of the promotion message (or the engine's error) in an operation's text. */
+function refusal(r: OpResult): string {
+  const text = `${r.stdout}\n${r.stderr}`;
+  const i = text.indexOf('Promotion refused');
+  if (i >= 0) return text.slice(i).split('\n').slice(0, 4).join('\n      ');
+  return errorText(text);
+}
+
+async function kubeTypes(d: PulumiDeployer): Promise<string[]> {
+  return (await d.resourceTypes().catch(() => [] as string[])).filter((t) => t.startsWith('kubernetes:') || t.startsWith('chaos-stack:'));
+}
+
+/** Promotion against the dev stack when it passed (issue 15): accepted, and refused for a missing stack and another version. */
+async function promotionWhenPassed(p: Promoters, kubeconfig: string): Promise<void> {
+  const requiring = (env: string, extra: Record<string, string> = {}): StackSettings => {
+    const st = settings({ runId: 'pr1', requiresStack: REQUIRES_DEV, ...extra }, kubeconfig);
+    return { ...st, config: { ...st.config, environment: env } };
+  };
+  const ok = await p.staging.preview(requiring('staging'), UP_TIMEOUT_MS);
+  check('promotion accepted: staging requiring dev, which passed this version, previews its whole plan', ok.code === 0 && ok.engines?.create === 5,
+    ok.code === 0 ? `${countsText(ok.engines)} (engines), ${secs(ok.ms)}` : refusal(ok));
+  const missing = await p.missing.up({ ...requiring('prod'), config: { ...requiring('prod').config, requiresStack: 'organization/chaos-stack/qa' } }, UP_TIMEOUT_MS);
+  const missingTypes = await kubeTypes(p.missing);
+  check('promotion refused: a required stack that does not exist fails the up, naming it, with nothing deployed',
+    missing.code !== 0 && `${missing.stdout}${missing.stderr}`.includes('organization/chaos-stack/qa') && missingTypes.length === 0,
+    `${refusal(missing)}; Kubernetes resources in its state: ${missingTypes.length}`);
+  const other = await p.otherVersion.up(requiring('staging'), UP_TIMEOUT_MS);
+  const otherTypes = await kubeTypes(p.otherVersion);
+  check('promotion refused: dev ran another program version (one weight differs in this stack\'s table)',
+    other.code !== 0 && /ran program version [0-9a-f]{12}, not this one \([0-9a-f]{12}\)/.test(refusal(other)) && otherTypes.length === 0,
+    `${refusal(other)}; Kubernetes resources in its state: ${otherTypes.length}`);
+}
+
+/** Promotion against the dev stack once its last update failed: refused, naming the failing experiments. */
+async function promotionWhenFailed(p: Promoters, kubeconfig: string): Promise<void> {
+  const st = settings({ runId: 'pr1', requiresStack: REQUIRES_DEV }, kubeconfig);
+  const r = await p.staging.up({ ...st, config: { ...st.config, environment: 'staging' } }, UP_TIMEOUT_MS);
+  const types = await kubeTypes(p.staging);
+  check('promotion refused: dev\'s last update did not pass, so staging deploys nothing',
+    r.code !== 0 && refusal(r).includes(`${REQUIRES_DEV} did not pass: not every verdict of its last update is Pass:`) && types.length === 0,
+    `${refusal(r)}; Kubernetes resources in its state: ${types.length}`);
+}
 
 /** A workload of the user's: deployed by this e2e (another pipeline, for the stack), never by the stack. */
 const SHOP = { namespace: 'shop', name: 'checkout', label: { key: 'app', value: 'checkout' } } as const;
@@ -315,6 +372,13 @@ function planEnvironment(): EnvironmentConfig {
       ],
     },
   };
+}
+
+/** The environment table with one weight changed in staging: the same stack, another program version. */
+function tableWithOtherWeight(name: string): EnvironmentConfig {
+  const config = environmentConfig(name);
+  if (name !== 'staging') return config;
+  return { ...config, plan: { ...config.plan, steps: config.plan.steps.map((st, i) => (i === 0 ? { ...st, weight: 3 } : st)) } };
 }
 
 /** Creates SHOP's namespace, Deployment (2 replicas) and Service with the API, as its own pipeline would. */
@@ -541,9 +605,9 @@ async function main(): Promise<number> {
     return finish(t0, work);
   }
   const made: PulumiDeployer[] = [];
-  const mk: MakeDeployer = (stack, passphrase, deps) => {
+  const mk: MakeDeployer = (stack, passphrase, deps, backend) => {
     mkdirSync(join(work, stack), { recursive: true });
-    const d = new PulumiDeployer(join(work, stack), stack, passphrase, deps);
+    const d = new PulumiDeployer(join(work, stack), stack, passphrase, deps, backend);
     made.push(d);
     return d;
   };
@@ -560,7 +624,11 @@ async function main(): Promise<number> {
     operator = new FakeLitmusOperator(cp.client(), { runMs: 1_000, log: (l) => info(l) });
     operator.start();
     const phases: [string, () => Promise<void>][] = [
-      ['main scenario', () => scenarioMain(cp, deployer, operator as FakeLitmusOperator)],
+      ['main scenario', () => scenarioMain(cp, deployer, operator as FakeLitmusOperator, {
+        staging: mk('staging', undefined, undefined, deployer.backendDir),
+        otherVersion: mk('staging-v2', undefined, { environments: tableWithOtherWeight }, deployer.backendDir),
+        missing: mk('prod', undefined, undefined, deployer.backendDir),
+      })],
       ['plan scenario', () => planScenario(cp, mk, operator as FakeLitmusOperator)],
       ['bad-input scenarios', () => badInput(cp, work, mk, operator as FakeLitmusOperator)],
       ['kubectl comparison', () => kubectlComparison(cp, work)],
