@@ -10,7 +10,7 @@
  * Prints a table and writes the same figures as JSON (default `.bench/<time>.json` and `.bench/latest.json`), so
  * two runs can be compared: `npm run bench -- --compare .bench/<before>.json`.
  *
- * Options: --runs N (synth rounds, default 5), --scale-runs N (default 3), --no-tests, --full, --out FILE,
+ * Options: --runs N (synth rounds, default 5), --scale-runs N (default 3), --targets 1,10,100, --no-tests, --full, --out FILE,
  * --compare FILE. CPU is user+system of the process and everything it waited for (/proc/self/stat), so Linux only.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,10 +23,10 @@ import { parseAllDocuments } from 'yaml';
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
 
-interface Options { runs: number; scaleRuns: number; tests: boolean; full: boolean; out?: string; compare?: string }
+interface Options { runs: number; scaleRuns: number; targets: number[]; tests: boolean; full: boolean; out?: string; compare?: string }
 
 function options(argv: readonly string[]): Options {
-  const o: Options = { runs: 5, scaleRuns: 3, tests: true, full: false };
+  const o: Options = { runs: 5, scaleRuns: 3, targets: [1, 10, 100], tests: true, full: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -36,6 +36,7 @@ function options(argv: readonly string[]): Options {
     };
     if (a === '--runs') o.runs = Number(value());
     else if (a === '--scale-runs') o.scaleRuns = Number(value());
+    else if (a === '--targets') o.targets = value().split(',').map(Number);
     else if (a === '--no-tests') o.tests = false;
     else if (a === '--full') o.full = true;
     else if (a === '--out') o.out = value();
@@ -115,8 +116,6 @@ function unitSuite(tmp: string): TestFigures {
   };
 }
 
-const TARGETS = [1, 10, 100] as const;
-
 interface ScaleRow { targets: number; objects: number; synth: number; perObjectMs: number; wall: number; cpu: number; maxRssMb: number }
 
 function main(): void {
@@ -165,9 +164,9 @@ function main(): void {
       return { script: script.join(' ').replace(`${ROOT}/`, ''), maxRssMb: Number(kb) / 1024 };
     }).sort((a, b) => b.maxRssMb - a.maxRssMb);
 
-    const scaleRuns: ScaleRow[][] = TARGETS.map(() => []);
+    const scaleRuns: ScaleRow[][] = o.targets.map(() => []);
     for (let i = 0; i < o.scaleRuns; i++) {
-      TARGETS.forEach((n, k) => {
+      o.targets.forEach((n, k) => {
         say(`scale round ${i + 1}/${o.scaleRuns}: ${n} target(s) x 10 faults`);
         const out = join(tmp, `scale-${n}`);
         rmSync(out, { recursive: true, force: true });
@@ -183,8 +182,9 @@ function main(): void {
       synth: median(rows.map((r) => r.synth)), perObjectMs: median(rows.map((r) => r.perObjectMs)),
       wall: median(rows.map((r) => r.wall)), cpu: median(rows.map((r) => r.cpu)), maxRssMb: Math.max(...rows.map((r) => r.maxRssMb)),
     }));
-    const at = (n: number): typeof scale[number] => scale[TARGETS.indexOf(n as typeof TARGETS[number])];
-    const growth = at(100).perObjectMs / at(10).perObjectMs;
+    // Seconds per object at the largest scale over the next one (100 and 10 by default).
+    const [big, small] = [...scale].sort((a, b) => b.targets - a.targets);
+    const growth = big !== undefined && small !== undefined ? big.perObjectMs / small.perObjectMs : NaN;
 
     let tests: TestFigures | undefined;
     if (o.tests) {
@@ -247,7 +247,7 @@ function table(r: Result, before?: Result): string {
     row(`${x.targets} target(s) x 10 faults: ${x.objects} objects; in-process synth (ms/object) / process wall`,
       `${s(x.synth)} (${x.perObjectMs.toFixed(3)}) / ${s(x.wall)}`, b === undefined ? undefined : `${s(b.synth)} (${b.perObjectMs.toFixed(3)}) / ${s(b.wall)}`);
   }
-  row('linear: ms/object at 100 / at 10 (goal <= 1.5)', `${r.linear.growth.toFixed(2)} (${r.linear.withinLimit ? 'linear' : 'NOT linear'})`,
+  row('linear: ms/object at the largest scale / at the next (100 / 10; goal <= 1.5)', `${r.linear.growth.toFixed(2)} (${r.linear.withinLimit ? 'linear' : 'NOT linear'})`,
     before === undefined ? undefined : `${before.linear.growth.toFixed(2)}`);
   if (r.tests !== undefined) {
     row(`unit suite (\`npm run test:unit\`, ${r.tests.passed} passed, ${r.tests.failed} failed, ${r.tests.skipped} skipped): wall`, s(r.tests.wall), s(before?.tests?.wall));
