@@ -11,7 +11,8 @@
  * two runs can be compared: `npm run bench -- --compare .bench/<before>.json`.
  *
  * Options: --runs N (synth rounds, default 5), --scale-runs N (default 3), --targets 1,10,100, --no-tests, --full, --out FILE,
- * --compare FILE. CPU is user+system of the process and everything it waited for (/proc/self/stat), so Linux only.
+ * --compare FILE, --show FILE (print a written run's table, with --compare against another, without measuring).
+ * CPU is user+system of the process and everything it waited for (/proc/self/stat), so Linux only.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,9 @@ import { parseAllDocuments } from 'yaml';
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
 
-interface Options { runs: number; scaleRuns: number; targets: number[]; tests: boolean; full: boolean; out?: string; compare?: string }
+interface Options {
+  runs: number; scaleRuns: number; targets: number[]; tests: boolean; full: boolean; out?: string; compare?: string; show?: string;
+}
 
 function options(argv: readonly string[]): Options {
   const o: Options = { runs: 5, scaleRuns: 3, targets: [1, 10, 100], tests: true, full: false };
@@ -41,6 +44,7 @@ function options(argv: readonly string[]): Options {
     else if (a === '--full') o.full = true;
     else if (a === '--out') o.out = value();
     else if (a === '--compare') o.compare = value();
+    else if (a === '--show') o.show = value();
     else throw new Error(`unknown option ${a}; see tools/bench/run.ts`);
   }
   return o;
@@ -116,10 +120,18 @@ function unitSuite(tmp: string): TestFigures {
   };
 }
 
-interface ScaleRow { targets: number; objects: number; synth: number; perObjectMs: number; wall: number; cpu: number; maxRssMb: number }
+interface ScaleRow {
+  targets: number; objects: number; synth: number; perObjectMs: number; wall: number; cpu: number; maxRssMb: number;
+  floorWall: number; floorCpu: number;
+}
 
 function main(): void {
   const o = options(process.argv.slice(2));
+  if (o.show !== undefined) {
+    const read = (f: string): Result => JSON.parse(readFileSync(f, 'utf8')) as Result;
+    process.stdout.write(table(read(o.show), o.compare === undefined ? undefined : read(o.compare)));
+    return;
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'chaos-stack-bench-'));
   const started = new Date();
   try {
@@ -172,8 +184,15 @@ function main(): void {
         rmSync(out, { recursive: true, force: true });
         const m = measure(join(BIN, 'tsx'), [join(ROOT, 'tools', 'bench', 'scale-run.ts'), String(n), out]);
         const r = JSON.parse(m.stdout.trim().split('\n').pop() ?? '{}') as { objects: number; synth: number; maxRssMb: number };
+        // The floor of this scale: the same objects into the same files by a bare cdk8s app, right after.
+        const json = join(tmp, `scale-${n}.json`);
+        if (!existsSync(json)) writeFileSync(json, JSON.stringify(objectsOf(out)));
+        const floorDir = join(tmp, `scale-${n}-floor`);
+        rmSync(floorDir, { recursive: true, force: true });
+        const f = measure(process.execPath, [join(ROOT, 'tools', 'bench', 'floor.mjs'), json, floorDir]);
         scaleRuns[k].push({
           targets: n, objects: r.objects, synth: r.synth, perObjectMs: (r.synth / r.objects) * 1000, wall: m.wall, cpu: m.cpu, maxRssMb: r.maxRssMb,
+          floorWall: f.wall, floorCpu: f.cpu,
         });
       });
     }
@@ -181,6 +200,7 @@ function main(): void {
       targets: rows[0].targets, objects: rows[0].objects,
       synth: median(rows.map((r) => r.synth)), perObjectMs: median(rows.map((r) => r.perObjectMs)),
       wall: median(rows.map((r) => r.wall)), cpu: median(rows.map((r) => r.cpu)), maxRssMb: Math.max(...rows.map((r) => r.maxRssMb)),
+      floorWall: median(rows.map((r) => r.floorWall)), floorCpu: median(rows.map((r) => r.floorCpu)),
     }));
     // Seconds per object at the largest scale over the next one (100 and 10 by default).
     const [big, small] = [...scale].sort((a, b) => b.targets - a.targets);
@@ -221,7 +241,10 @@ type Result = {
     app: { command: string; wall: number; cpu: number }; floor: { wall: number; cpu: number }; ratioCpu: number; ratioWall: number;
   };
   memory: { script: string; maxRssMb: number }[];
-  scale: { targets: number; objects: number; synth: number; perObjectMs: number; wall: number; cpu: number; maxRssMb: number }[];
+  scale: {
+    targets: number; objects: number; synth: number; perObjectMs: number; wall: number; cpu: number; maxRssMb: number;
+    floorWall?: number; floorCpu?: number;
+  }[];
   linear: { growth: number; withinLimit: boolean };
   tests?: TestFigures;
   full?: { wall: number };
@@ -244,8 +267,9 @@ function table(r: Result, before?: Result): string {
   row(`synth peak memory (largest process: ${peak === undefined ? '-' : basename(peak.script.split(' ')[0] ?? '')})`, s(peak?.maxRssMb, ' MB'), s(before?.memory[0]?.maxRssMb, ' MB'));
   for (const x of r.scale) {
     const b = before?.scale.find((y) => y.targets === x.targets);
-    row(`${x.targets} target(s) x 10 faults: ${x.objects} objects; in-process synth (ms/object) / process wall`,
-      `${s(x.synth)} (${x.perObjectMs.toFixed(3)}) / ${s(x.wall)}`, b === undefined ? undefined : `${s(b.synth)} (${b.perObjectMs.toFixed(3)}) / ${s(b.wall)}`);
+    const cells = (y: typeof x): string => `${s(y.synth)} (${y.perObjectMs.toFixed(3)}) / ${s(y.cpu)} / ${s(y.wall)} / ${s(y.floorCpu)}`;
+    row(`${x.targets} target(s) x 10 faults, ${x.objects} objects: in-process synth (ms/object) / process CPU / process wall / floor CPU`,
+      cells(x), b === undefined ? undefined : cells(b));
   }
   row('linear: ms/object at the largest scale / at the next (100 / 10; goal <= 1.5)', `${r.linear.growth.toFixed(2)} (${r.linear.withinLimit ? 'linear' : 'NOT linear'})`,
     before === undefined ? undefined : `${before.linear.growth.toFixed(2)}`);
