@@ -16,6 +16,7 @@ const INTEGRATION = [
   'test/constructs/slo-promtool.test.ts', // promtool
   'test/chaostoolkit/validate.test.ts', // `chaos validate` in the Chaos Toolkit venv
   'test/monitoring/manifests.test.ts', // the schema validator of ../shared
+  'test/chaostoolkit/schema.test.ts', // the schema validator, on bookinfo and the runners
 ];
 
 const base = {
