@@ -19,10 +19,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
 
 const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'node_modules', '.bin');
 
 interface Options {
   runs: number; scaleRuns: number; targets: number[]; tests: boolean; full: boolean; out?: string; compare?: string; show?: string;
@@ -176,13 +176,19 @@ function main(): void {
       return { script: script.join(' ').replace(`${ROOT}/`, ''), maxRssMb: Number(kb) / 1024 };
     }).sort((a, b) => b.maxRssMb - a.maxRssMb);
 
+    // The scaled synth runs compiled, as `npx cdk8s synth` runs the entry (stacks/entry.mjs), not through tsx.
+    const scaleRun = join(tmp, 'scale-run.js');
+    buildSync({
+      entryPoints: [join(ROOT, 'tools', 'bench', 'scale-run.ts')], outfile: scaleRun, bundle: true, platform: 'node', format: 'cjs',
+      target: 'node20', packages: 'external', logLevel: 'error', absWorkingDir: ROOT, nodePaths: [join(ROOT, 'node_modules')],
+    });
     const scaleRuns: ScaleRow[][] = o.targets.map(() => []);
     for (let i = 0; i < o.scaleRuns; i++) {
       o.targets.forEach((n, k) => {
         say(`scale round ${i + 1}/${o.scaleRuns}: ${n} target(s) x 10 faults`);
         const out = join(tmp, `scale-${n}`);
         rmSync(out, { recursive: true, force: true });
-        const m = measure(join(BIN, 'tsx'), [join(ROOT, 'tools', 'bench', 'scale-run.ts'), String(n), out]);
+        const m = measure(process.execPath, [scaleRun, String(n), out], { NODE_PATH: join(ROOT, 'node_modules') });
         const r = JSON.parse(m.stdout.trim().split('\n').pop() ?? '{}') as { objects: number; synth: number; maxRssMb: number };
         // The floor of this scale: the same objects into the same files by a bare cdk8s app, right after.
         const json = join(tmp, `scale-${n}.json`);
