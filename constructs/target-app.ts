@@ -39,6 +39,19 @@ export interface IServiceRef {
   readonly ports: readonly ServicePortRef[];
 }
 
+/**
+ * A target probes and load tests can reach: the workload, the Service in front of it, and the pods behind that
+ * Service (for the network policies of the probes and the load).
+ */
+export interface IServedTarget extends IChaosTarget {
+  /** The Service probes and load tests address. */
+  readonly endpoint: IServiceRef;
+  /** The workload's pods. */
+  readonly pods: IPodGroup;
+  /** The port those pods listen on (what the Service forwards to; what a NetworkPolicy allows). */
+  readonly containerPort: number;
+}
+
 /** The port of `service` to address: `port` if the Service exposes it, else its first port when none is given. */
 export function servicePort(field: string, service: IServiceRef, port?: number): number {
   const chosen = port ?? service.ports[0]?.port;
@@ -151,8 +164,10 @@ export interface TargetApplicationProps {
  * no capabilities, no service-account token and the RuntimeDefault seccomp profile, so the namespace can enforce
  * the `restricted` Pod Security level. When the HPA owns the replica count, the Deployment sets none.
  */
-export class TargetApplication extends Construct implements IChaosTarget, IServiceRef {
+export class TargetApplication extends Construct implements IServedTarget, IServiceRef {
   public readonly name: string;
+  /** The app's own Service (this construct). */
+  public readonly endpoint: IServiceRef = this;
   public readonly namespace: INamespaceRef;
   public readonly kind = AppKind.DEPLOYMENT;
   public readonly selectorLabel: { readonly key: string; readonly value: string };

@@ -4,6 +4,7 @@
  * third-party CRDs they need, the Secrets they expect from outside, and the engines whose verdicts are read back.
  */
 import { type Chart } from 'cdk8s';
+import { type PlanStep, type RunPlan } from './plan';
 import { type EngineTarget } from './results/collect';
 import { type CrdSource } from './versions';
 
@@ -43,16 +44,37 @@ export interface StackLayer {
   readonly secrets: readonly ExternalSecret[];
 }
 
+/** A step of a stack's plan with the chart that starts it: its engines, load tests and SLO rules. */
+export interface PlanStepLayer extends PlanStep {
+  readonly layer: StackLayer;
+}
+
+/** A stack's plan: its steps with their layers. */
+export interface StackPlan extends RunPlan {
+  readonly steps: readonly PlanStepLayer[];
+}
+
 /** A stack as its deployers see it. */
 export interface DeployableStack {
-  /** The layers, in apply order. */
+  /**
+   * Every layer in apply order: those that prepare the chaos (namespaces, operators, workloads, experiments), then
+   * one per plan step (one file each in dist/, for `kubectl apply` one step at a time).
+   */
   readonly layers: readonly StackLayer[];
+  /** The chaos itself: the steps in order, each with its layer; a step is applied once every verdict before it is final. */
+  readonly plan: StackPlan;
   /** The third-party CRD sets the layers' objects need, installed before the first layer. */
   readonly crdSources: readonly CrdSource[];
   /** Every Secret the deployment must create (the union of the layers' `secrets`). */
   readonly externalSecrets: readonly ExternalSecret[];
-  /** The engines whose verdicts are read back after the last layer, with their default wait timeouts. */
+  /** Every engine of the plan, in step order, with its default wait timeout (what `npm run results --env` reads). */
   readonly engineTargets: readonly EngineTarget[];
+}
+
+/** The layers that prepare the chaos: every layer that is not a plan step's, in apply order. */
+export function preparingLayers(stack: Pick<DeployableStack, 'layers' | 'plan'>): StackLayer[] {
+  const steps = new Set(stack.plan.steps.map((s) => s.layer));
+  return stack.layers.filter((l) => !steps.has(l));
 }
 
 /**

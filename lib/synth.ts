@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApiObject, type App, Chart, DependencyGraph, Yaml } from 'cdk8s';
@@ -61,6 +61,18 @@ export function chartObjects(chart: Chart): unknown[] {
   return new DependencyGraph(chart.node).topology()
     .filter((x): x is ApiObject => x instanceof ApiObject && own(x))
     .map((o) => o.toJson() as unknown);
+}
+
+/**
+ * The content hash of a set of files (sha256, hex) over each path and text, in path order: the same files give the
+ * same digest whatever order they come in; a changed byte, a renamed or a missing file give another.
+ */
+export function contentDigest(files: readonly SynthFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(f.path).update('\0').update(f.content).update('\0');
+  }
+  return hash.digest('hex');
 }
 
 /** A folder to replace and every file it is to hold afterwards (paths relative to the folder). */

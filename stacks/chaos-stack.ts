@@ -11,15 +11,18 @@ import { AlertReceiver, GrafanaAdminCredentials, MonitoringStack, PrometheusOper
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
 import { LoadGenerator } from '../constructs/slo/load-generator';
 import { ServiceLevelObjective } from '../constructs/slo/slo';
-import { ServiceType, TargetApplication } from '../constructs/target-app';
+import { ExistingWorkload } from '../constructs/existing-workload';
+import { type IServedTarget, ServiceType, TargetApplication } from '../constructs/target-app';
 import { AddressBlock, ClusterNetwork, type NetworkFlow, NetworkPolicies } from '../constructs/network-policy';
 import { type PrometheusServer } from '../constructs/monitoring/prometheus';
 import { type EngineTarget } from '../lib/results/collect';
 import { waitTimeoutSeconds } from '../lib/results/targets';
-import { type DeployableStack, type ExternalSecret, orderLayers, type StackLayer } from '../lib/stack';
+import {
+  type DeployableStack, type ExternalSecret, orderLayers, type PlanStepLayer, type StackLayer, type StackPlan,
+} from '../lib/stack';
 import { ValidationError } from '../lib/validation';
 import { assertImageOverrides, type CrdSource, imageOf, type ImageName, type ImageOverrides } from '../lib/versions';
-import { checkEnvironmentConfig, type EnvironmentConfig } from './environments';
+import { checkEnvironmentConfig, type EnvironmentConfig, type ResolvedStep, resolvePlan, SAMPLE_APP_TARGET } from './environments';
 
 /** The layers of a ChaosStack, in the order they must be applied. */
 export interface ChaosStackCharts {
@@ -31,8 +34,6 @@ export interface ChaosStackCharts {
   readonly workloads: Chart;
   /** ChaosExperiments and each engine's ServiceAccount and RBAC. */
   readonly experiments: Chart;
-  /** ChaosEngines and their load tests: applying them starts the chaos, so they come last. */
-  readonly engines: Chart;
 }
 
 export interface ChaosStackProps {
@@ -64,6 +65,9 @@ export class ChaosStack extends Construct implements DeployableStack {
   public readonly crdSources: readonly CrdSource[];
   public readonly externalSecrets: readonly ExternalSecret[];
   public readonly engineTargets: readonly EngineTarget[];
+  public readonly plan: StackPlan;
+  /** The chaos targets by name: `app-sample` and the environment's own workloads. */
+  public readonly targets: ReadonlyMap<string, IServedTarget>;
   public readonly namespaces: {
     readonly app: ChaosNamespace; readonly chaos: ChaosNamespace; readonly monitoring: ChaosNamespace; readonly monitoringNode: ChaosNamespace;
   };
@@ -87,7 +91,6 @@ export class ChaosStack extends Construct implements DeployableStack {
       operators: chart('operators'),
       workloads: chart('workloads'),
       experiments: chart('experiments'),
-      engines: chart('engines'),
     };
     const c = this.charts;
     const images = assertImageOverrides(props.images ?? {});
@@ -131,42 +134,68 @@ export class ChaosStack extends Construct implements DeployableStack {
     const prometheus = this.monitoring.prometheus;
 
     const blastRadius = new BlastRadius(config.blastRadius);
-    const faults = config.experiments.map((exp) => Fault.of(exp.fault, config.runtime));
+    const targets = new Map<string, IServedTarget>([[SAMPLE_APP_TARGET, this.app]]);
+    for (const t of config.targets ?? []) {
+      targets.set(t.name, new ExistingWorkload(c.workloads, `Target-${t.name}`, {
+        name: t.name,
+        // Not ours: the namespace's Pod Security level is whatever its owners set; assume the strictest.
+        namespace: { name: t.namespace, podSecurity: PodSecurityLevel.RESTRICTED },
+        kind: t.kind,
+        selectorLabel: t.selector,
+        service: t.service,
+      }));
+    }
+    this.targets = targets;
+    const resolved = resolvePlan(config);
+    const planned = resolved.flatMap((step) => step.experiments.map((exp) => {
+      const target = targets.get(exp.target);
+      if (target === undefined) throw new ValidationError(`${exp.field}.target`, exp.target, 'must be a target of the environment');
+      return { step, exp, target, fault: Fault.of(exp.config.fault, config.runtime) };
+    }));
     if (config.runId !== undefined) {
       // The run id ends every engine's name and, with an SLO, every load Job's (`<engine>-load`): blame it, not them.
-      ChaosEngine.checkRunId('runId', config.runId, faults.map((f) => {
-        const engine = ChaosEngine.defaultName(this.app, f, '<runId>');
+      ChaosEngine.checkRunId('runId', config.runId, planned.map(({ target, fault }) => {
+        const engine = ChaosEngine.defaultName(target, fault, '<runId>');
         return config.slo === undefined ? engine : loadName(engine);
       }));
     }
     const slos = new Map<string, ServiceLevelObjective>();
     const experiments = new Map<FaultName, ChaosExperiment>();
     const engines: ChaosEngine[] = [];
-    config.experiments.forEach((exp, i) => {
-      const fault = faults[i];
-      if (experiments.has(fault.name)) {
-        throw new ValidationError(`experiments[${i}].fault`, fault.name,
-          `the environment already runs this fault against '${this.app.name}'; each target runs each fault once`);
+    const loads: LoadGenerator[] = [];
+    const stepCharts = new Map<number, Chart>();
+    const stepEngines = new Map<number, ChaosEngine[]>();
+    for (const { step, exp, target, fault } of planned) {
+      // Each step is its own chart: its engines, load tests and SLO rules are created with it, and only with it.
+      let stepChart = stepCharts.get(step.index);
+      if (stepChart === undefined) {
+        stepChart = chart(stepLayerName(step));
+        stepCharts.set(step.index, stepChart);
       }
-      const experiment = new ChaosExperiment(c.experiments, `Experiment-${fault.name}`, {
-        namespace: this.namespaces.chaos, fault: fault.name, image: image('goRunner'),
-      });
-      experiments.set(fault.name, experiment);
-      const probes = [Probe.frontendAccess(this.app, { interval: exp.probeInterval })];
+      const id = `${target.name}-${fault.name}`;
+      let experiment = experiments.get(fault.name);
+      if (experiment === undefined) {
+        experiment = new ChaosExperiment(c.experiments, `Experiment-${fault.name}`, {
+          namespace: this.namespaces.chaos, fault: fault.name, image: image('goRunner'),
+        });
+        experiments.set(fault.name, experiment);
+      }
+      const probes = [Probe.frontendAccess(target.endpoint, { interval: exp.config.probeInterval })];
       if (config.slo) {
-        const engineName = ChaosEngine.defaultName(this.app, fault, config.runId);
-        // The load covers the whole run: ramp before and after, and the chaos itself.
-        const load = new LoadGenerator(c.engines, `Load-${fault.name}`, {
+        const engineName = ChaosEngine.defaultName(target, fault, config.runId);
+        // The load covers the step's whole run: ramp before and after, and the chaos itself; it starts with the step.
+        const load = new LoadGenerator(stepChart, `Load-${id}`, {
           name: loadName(engineName),
-          target: this.app,
+          target: target.endpoint,
           namespace: this.namespaces.chaos,
           prometheus,
           virtualUsers: config.slo.virtualUsers,
           duration: Duration.seconds(fault.totalChaosDurationSeconds + 2 * fault.rampTimeSeconds),
           image: image('k6'),
         });
-        const slo = new ServiceLevelObjective(c.engines, `Slo-${fault.name}`, {
-          name: fault.name,
+        loads.push(load);
+        const slo = new ServiceLevelObjective(stepChart, `Slo-${id}`, {
+          name: id,
           load,
           prometheus,
           namespace: this.namespaces.chaos,
@@ -177,35 +206,36 @@ export class ChaosStack extends Construct implements DeployableStack {
         probes.push(...slo.probes());
         slos.set(engineName, slo);
       }
-      const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${fault.name}`, {
-        name: `${this.app.name}-${fault.name}-sa`,
+      const serviceAccount = new ExperimentRbac(c.experiments, `Rbac-${id}`, {
+        name: `${id}-sa`,
         chaosNamespace: this.namespaces.chaos,
-        targetNamespace: this.namespaces.app,
+        targetNamespace: target.namespace,
         fault: fault.definition,
         probes,
       });
-      engines.push(new ChaosEngine(c.engines, `Engine-${fault.name}`, {
+      const engine = new ChaosEngine(stepChart, `Engine-${id}`, {
         experiment,
         fault,
-        target: this.app,
+        target,
         serviceAccount,
         probes,
-        jobCleanUpPolicy: exp.jobCleanUpPolicy,
+        jobCleanUpPolicy: exp.config.jobCleanUpPolicy,
         runId: config.runId,
         context: config.environment,
         blastRadius,
-      }));
-    });
+      });
+      engines.push(engine);
+      stepEngines.set(step.index, [...(stepEngines.get(step.index) ?? []), engine]);
+    }
     this.engines = engines;
     this.slos = slos;
 
     // Default-deny networking in the app, chaos and monitoring namespaces, then exactly the flows the stack needs.
     const cluster = new ClusterNetwork(config.network);
-    const loads = c.engines.node.findAll().filter((x): x is LoadGenerator => x instanceof LoadGenerator);
     this.networkFlows = [
       ...this.monitoring.networkFlows(cluster),
       ...litmusFlows(this.operator, [...experiments.values()], engines, cluster),
-      ...loads.flatMap((load) => loadFlows(load, prometheus, cluster)),
+      ...loads.flatMap((load) => loadFlows(load, prometheus, cluster, [...targets.values()])),
       ...(slos.size > 0 ? [...experiments.values()].map((e) => ({
         from: e.pods, to: prometheus.pods, ports: [{ port: prometheus.webPort }], why: 'SLO promProbes query the load test\'s metrics',
       })) : []),
@@ -217,24 +247,37 @@ export class ChaosStack extends Construct implements DeployableStack {
     });
 
     const layer = (name: keyof ChaosStackCharts, secrets: readonly ExternalSecret[] = []): StackLayer => ({ name, chart: c[name], secrets });
-    this.layers = [
+    const preparing = [
       layer('namespaces'),
       layer('operators'),
       // Grafana reads its admin Secret: the deployment creates it once the namespaces exist, before Grafana starts.
       layer('workloads', this.monitoring.externalSecrets),
       layer('experiments'),
-      layer('engines'),
     ];
-    orderLayers(this.layers);
-    this.externalSecrets = this.layers.flatMap((l) => l.secrets);
-    this.crdSources = [LitmusOperator.crdSource, PrometheusOperator.crdSource];
-    this.engineTargets = engines.map((e) => ({
+    const targetOf = (e: ChaosEngine): EngineTarget => ({
+      target: e.target.name,
       namespace: e.namespace,
       engine: e.name,
       experiment: e.fault.name,
       resultName: e.resultName,
       timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds),
-    }));
+    });
+    this.plan = {
+      minResilienceScore: config.plan.minResilienceScore ?? 0,
+      steps: resolved.map((step): PlanStepLayer => {
+        const stepChart = stepCharts.get(step.index);
+        if (stepChart === undefined) throw new ValidationError(`plan.steps[${step.index - 1}]`, step.name, 'must hold an experiment');
+        return {
+          name: step.name, index: step.index, weight: step.weight, stopOnFailure: step.stopOnFailure, group: step.group,
+          engines: (stepEngines.get(step.index) ?? []).map(targetOf),
+          layer: { name: stepLayerName(step), chart: stepChart, secrets: [] },
+        };
+      }),
+    };
+    this.layers = orderLayers([...preparing, ...this.plan.steps.map((st) => st.layer)]);
+    this.externalSecrets = this.layers.flatMap((l) => l.secrets);
+    this.crdSources = [LitmusOperator.crdSource, PrometheusOperator.crdSource];
+    this.engineTargets = this.plan.steps.flatMap((s) => s.engines);
   }
 }
 
@@ -257,21 +300,23 @@ function litmusFlows(
   }
   for (const engine of engines) {
     const experimentPods = experiments.find((e) => e.name === engine.fault.name)?.pods;
+    const target = engine.target as Partial<IServedTarget>;
+    if (experimentPods === undefined || target.pods === undefined || target.containerPort === undefined) continue;
     for (const probe of engine.probes) {
-      const target = probe.service;
-      if (experimentPods === undefined || target === undefined || !(target.service instanceof TargetApplication)) continue;
-      flows.push({ from: experimentPods, to: target.service.pods, ports: [{ port: target.service.containerPort }], why: `httpProbe '${probe.name}'` });
+      // An httpProbe addressing the target's own Service reaches the target's pods on their port.
+      if (probe.service === undefined || probe.service.service !== target.endpoint) continue;
+      flows.push({ from: experimentPods, to: target.pods, ports: [{ port: target.containerPort }], why: `httpProbe '${probe.name}'` });
     }
   }
   return flows;
 }
 
-/** A load test's connections: to the app it loads and to the Prometheus it writes its metrics to. */
-function loadFlows(load: LoadGenerator, prometheus: PrometheusServer, cluster: ClusterNetwork): NetworkFlow[] {
-  const app = load.target.service;
+/** A load test's connections: to the target it loads and to the Prometheus it writes its metrics to. */
+function loadFlows(load: LoadGenerator, prometheus: PrometheusServer, cluster: ClusterNetwork, targets: readonly IServedTarget[]): NetworkFlow[] {
+  const target = targets.find((t) => t.endpoint === load.target.service);
   return [
     cluster.toDns(load.pods),
-    ...(app instanceof TargetApplication ? [{ from: load.pods, to: app.pods, ports: [{ port: app.containerPort }], why: 'sends the load' }] : []),
+    ...(target === undefined ? [] : [{ from: load.pods, to: target.pods, ports: [{ port: target.containerPort }], why: 'sends the load' }]),
     { from: load.pods, to: prometheus.pods, ports: [{ port: prometheus.webPort }], why: 'pushes its request metrics (remote write)' },
   ];
 }
@@ -280,6 +325,11 @@ function loadFlows(load: LoadGenerator, prometheus: PrometheusServer, cluster: C
 function exposedAppFlows(app: TargetApplication): NetworkFlow[] {
   if (app.serviceType === ServiceType.CLUSTER_IP) return [];
   return [{ from: AddressBlock.any('clients outside the cluster'), to: app.pods, ports: [{ port: app.containerPort }], why: `the ${app.serviceType} Service` }];
+}
+
+/** The layer (file stem and deployment component) of a plan step: `step-<n>-<name>`. */
+function stepLayerName(step: ResolvedStep): string {
+  return `step-${step.index}-${step.name}`;
 }
 
 /** The load Job (and ConfigMap) of an engine: `<engine>-load`. */

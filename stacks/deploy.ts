@@ -10,11 +10,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { App } from 'cdk8s';
-import { type ExperimentResult, gateMessage, summarize } from '../lib/results/reader';
+import { judgePlan, type PlanResult, planGateMessage, type StepOutcome } from '../lib/plan';
+import { type ExperimentResult } from '../lib/results/reader';
 import { collectRun } from '../lib/results/collect';
 import { toJUnitXml } from '../lib/results/junit';
 import { kubeChaosApi } from '../lib/results/kube-api';
-import { formatTable } from '../lib/results/table';
+import { formatScore, formatTable } from '../lib/results/table';
 import { withWaitTimeout } from '../lib/results/targets';
 import { assertDnsLabel, ValidationError } from '../lib/validation';
 import { ChaosStack } from './chaos-stack';
@@ -63,10 +64,21 @@ export function parseDeployArgs(argv: readonly string[]): DeployArgs {
   };
 }
 
-/** The verdicts to print: the update's outputs, or (when the update failed) a fresh read of this run's engines. */
-async function verdicts(outputs: Record<string, { value: unknown }>, config: Record<string, { value: string }>): Promise<ExperimentResult[]> {
+/**
+ * The verdicts to print: the update's outputs (recorded even when the gate failed it), or, when it failed before
+ * writing them, a fresh read of this run's engines judged by the stack's plan.
+ */
+async function verdicts(outputs: Record<string, { value: unknown }>, config: Record<string, { value: string }>): Promise<PlanResult> {
   const results = outputs.results?.value as Record<string, ExperimentResult> | undefined;
-  if (results !== undefined && typeof results === 'object') return Object.values(results);
+  const steps = outputs.plan?.value as StepOutcome[] | undefined;
+  const score = outputs.resilienceScore?.value;
+  // Outputs of an earlier update (this one failed before writing its own) describe another run unless the run id is
+  // the same, in which case the engines, and so the verdicts, are the same ones.
+  const sameRun = (outputs.runId?.value ?? null) === (config[`${PROJECT}:runId`]?.value ?? null);
+  if (sameRun && results !== undefined && typeof results === 'object' && Array.isArray(steps) && typeof score === 'number') {
+    const minResilienceScore = typeof outputs.minResilienceScore?.value === 'number' ? outputs.minResilienceScore.value : 0;
+    return { steps, results: Object.values(results), resilienceScore: score, minResilienceScore };
+  }
   const raw: Record<string, unknown> = {};
   for (const [fullKey, { value }] of Object.entries(config)) {
     const key = fullKey.startsWith(`${PROJECT}:`) ? fullKey.slice(PROJECT.length + 1) : undefined;
@@ -75,7 +87,8 @@ async function verdicts(outputs: Record<string, { value: unknown }>, config: Rec
   const parsed = parseStackConfig(raw);
   const stack = new ChaosStack(new App(), parsed.environment.environment, { config: parsed.environment });
   const api = await kubeChaosApi(kubeTarget(parsed.deploy));
-  return collectRun(api, withWaitTimeout(stack.engineTargets, parsed.deploy.waitTimeoutSeconds), { wait: false });
+  const read = await collectRun(api, withWaitTimeout(stack.engineTargets, parsed.deploy.waitTimeoutSeconds), { wait: false });
+  return judgePlan(stack.plan, read);
 }
 
 export async function runDeploy(args: DeployArgs): Promise<number> {
@@ -101,24 +114,24 @@ export async function runDeploy(args: DeployArgs): Promise<number> {
     } catch (err) {
       failed = err instanceof Error ? err.message : String(err);
     }
-    const results = await verdicts(failed === undefined ? await stack.outputs() : {}, await stack.getAllConfig())
+    const judged = await verdicts(await stack.outputs(), await stack.getAllConfig())
       .catch((err: unknown) => {
         process.stdout.write(`\ncould not read the verdicts: ${err instanceof Error ? err.message : String(err)}\n`);
-        return [] as ExperimentResult[];
+        return undefined;
       });
-    if (results.length > 0) {
-      process.stdout.write(`\n${formatTable(results)}\n`);
+    if (judged !== undefined && judged.results.length > 0) {
+      process.stdout.write(`\n${formatTable(judged.results, judged.steps)}\n${formatScore(judged.resilienceScore, judged.minResilienceScore)}\n`);
       if (args.junit !== undefined) {
-        writeFileSync(args.junit, toJUnitXml(results, { suite: `chaos-stack.${args.env}`, timestamp: new Date().toISOString() }));
+        writeFileSync(args.junit, toJUnitXml(judged.results, { suite: `chaos-stack.${args.env}`, timestamp: new Date().toISOString(), plan: judged }));
         process.stdout.write(`JUnit XML written to ${args.junit}\n`);
       }
     }
-    const summary = summarize(results);
+    const gate = judged === undefined ? undefined : planGateMessage(judged, args.env, true);
     if (failed !== undefined) {
-      process.stdout.write(`\nThe update failed${summary.allPassed ? '' : `:\n${gateMessage(summary, args.env)}`}\n`);
+      process.stdout.write(`\nThe update failed${gate === undefined ? '' : `:\n${gate}`}\n`);
       return 1;
     }
-    process.stdout.write(summary.allPassed ? `\nAll ${summary.total} experiments passed.\n` : `\n${gateMessage(summary, args.env)}\n`);
+    process.stdout.write(gate === undefined ? `\nAll ${judged?.results.length ?? 0} experiments passed.\n` : `\n${gate}\n`);
     return 0;
   } finally {
     opened.dispose();

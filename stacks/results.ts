@@ -2,20 +2,22 @@
  * `npm run results -- (--outputs FILE | --env <env> [--run-id ID]) [--kubeconfig FILE] [--context NAME] [--wait]
  * [--request-timeout SECONDS] [--poll-interval SECONDS] [--junit FILE]`
  *
- * Reads the ChaosEngines and ChaosResults of a run from a cluster, prints a table, optionally writes JUnit XML, and
- * exits non-zero when any experiment did not pass. Which engines to read comes from the stack itself:
+ * Reads the ChaosEngines and ChaosResults of a run from a cluster, judges them step by step as the plan ran them,
+ * prints a table and the resilience score, optionally writes JUnit XML, and exits non-zero when any experiment did
+ * not pass (a step not run included) or the score is below the plan's minimum. The plan comes from the stack itself:
  * - `--outputs FILE`: the stack outputs of a Pulumi deployment (`pulumi stack output --json > FILE`, `-` for stdin),
- *   whose `engines` list is exactly what that update deployed;
+ *   whose `engines` and `plan` are exactly what that update deployed;
  * - `--env <env> [--run-id ID]`: the environment's ChaosStack object (stacks/environments.ts), for manifests applied
- *   with kubectl from dist/<env>/.
+ *   with kubectl from dist/<env>/, one step file after the other.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { App } from 'cdk8s';
 import { type ChaosApi, collectRun, type EngineTarget } from '../lib/results/collect';
 import { toJUnitXml } from '../lib/results/junit';
 import { kubeChaosApi, type KubeTarget } from '../lib/results/kube-api';
-import { gateMessage, ReadbackProblem, summarize } from '../lib/results/reader';
-import { formatTable } from '../lib/results/table';
+import { judgePlan, type PlanStep, planGateMessage, type RunPlan, type StepOutcome } from '../lib/plan';
+import { experimentKey, ReadbackProblem, summarize } from '../lib/results/reader';
+import { formatScore, formatTable } from '../lib/results/table';
 import { assertDnsLabel, assertIntegerInRange, ValidationError } from '../lib/validation';
 import { ChaosStack } from './chaos-stack';
 import { environmentConfig } from './environments';
@@ -83,18 +85,18 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   };
 }
 
-/** What a run is read from: its environment, its engines, and how often to poll. */
+/** What a run is read from: its environment and its plan (steps, their engines, weights, the minimum score). */
 export interface RunToRead {
   readonly environment: string;
-  readonly targets: readonly EngineTarget[];
+  readonly plan: RunPlan;
 }
 
-/** The engines of the environment's ChaosStack object, with `runId` applied. */
+/** The plan of the environment's ChaosStack object, with `runId` applied. */
 export function runFromStack(env: string, runId?: string): RunToRead {
   const base = environmentConfig(env);
   const config = runId === undefined ? base : { ...base, runId: assertDnsLabel('--run-id', runId) };
   const stack = new ChaosStack(new App(), config.environment, { config });
-  return { environment: config.environment, targets: stack.engineTargets };
+  return { environment: config.environment, plan: { steps: stack.plan.steps, minResilienceScore: stack.plan.minResilienceScore } };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,12 +113,27 @@ export function runFromOutputs(text: string, origin: string): RunToRead {
     throw new ValidationError('--outputs', origin, 'must hold the outputs of a chaos-stack stack (with `environment` and `engines`)');
   }
   const targets = doc.engines.map((e: unknown, i): EngineTarget => {
-    const ok = isObj(e) && ['experiment', 'namespace', 'engine', 'resultName'].every((k) => typeof e[k] === 'string')
+    const ok = isObj(e) && ['target', 'experiment', 'namespace', 'engine', 'resultName'].every((k) => typeof e[k] === 'string')
       && typeof e.timeoutSeconds === 'number' && e.timeoutSeconds > 0;
-    if (!ok) throw new ValidationError(`--outputs engines[${i}]`, e, 'must have experiment, namespace, engine, resultName and timeoutSeconds');
+    if (!ok) throw new ValidationError(`--outputs engines[${i}]`, e, 'must have target, experiment, namespace, engine, resultName and timeoutSeconds');
     return e as unknown as EngineTarget;
   });
-  return { environment: doc.environment, targets };
+  // The steps come from the `plan` output (what the update ran); the engines of each, by `<target>/<fault>`.
+  const steps = Array.isArray(doc.plan) ? doc.plan : [];
+  const byKey = new Map(targets.map((t) => [experimentKey(t), t]));
+  const planSteps: PlanStep[] = steps.map((st: unknown, i): PlanStep => {
+    const ok = isObj(st) && typeof st.name === 'string' && typeof st.index === 'number' && typeof st.weight === 'number'
+      && typeof st.stopOnFailure === 'boolean' && Array.isArray(st.experiments) && st.experiments.every((x) => typeof x === 'string' && byKey.has(x));
+    if (!ok) throw new ValidationError(`--outputs plan[${i}]`, st, 'must have name, index, weight, stopOnFailure and experiments that are among `engines`');
+    const s = st as unknown as StepOutcome;
+    return { name: s.name, index: s.index, weight: s.weight, stopOnFailure: s.stopOnFailure, group: s.experiments.length > 1,
+      engines: s.experiments.map((x) => byKey.get(x) as EngineTarget) };
+  });
+  const minResilienceScore = typeof doc.minResilienceScore === 'number' ? doc.minResilienceScore : 0;
+  if (planSteps.length === 0) {
+    throw new ValidationError('--outputs', origin, 'must hold the `plan` output of a chaos-stack stack (run `pulumi up` once with this version)');
+  }
+  return { environment: doc.environment, plan: { steps: planSteps, minResilienceScore } };
 }
 
 export interface CliIo {
@@ -152,18 +169,24 @@ export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
     ...(args.requestTimeoutSeconds === undefined ? {} : { requestTimeoutSeconds: args.requestTimeoutSeconds }),
   };
   const api = await io.chaosApi(kube);
-  const results = await collectRun(api, run.targets, {
+  const read = await collectRun(api, run.plan.steps.flatMap((s) => s.engines), {
     wait: args.wait,
     ...(args.pollIntervalSeconds === undefined ? {} : { pollIntervalSeconds: args.pollIntervalSeconds }),
     ...(io.now === undefined ? {} : { now: io.now }), ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
   });
-  io.out(formatTable(results));
+  const judged = judgePlan(run.plan, read);
+  const results = judged.results;
+  io.out(formatTable(results, judged.steps));
+  io.out(formatScore(judged.resilienceScore, judged.minResilienceScore));
   if (args.junit !== undefined) {
-    io.writeText(args.junit, toJUnitXml(results, { suite: `chaos-stack.${run.environment}`, timestamp: new Date(io.now?.() ?? Date.now()).toISOString() }));
+    io.writeText(args.junit, toJUnitXml(results, {
+      suite: `chaos-stack.${run.environment}`, timestamp: new Date(io.now?.() ?? Date.now()).toISOString(), plan: judged,
+    }));
     io.out(`JUnit XML written to ${args.junit}`);
   }
   const summary = summarize(results);
-  if (summary.allPassed) {
+  const gate = planGateMessage(judged, run.environment, true);
+  if (gate === undefined) {
     io.out(`All ${summary.total} experiments passed.`);
     return 0;
   }
@@ -173,7 +196,7 @@ export async function runResults(args: CliArgs, io: CliIo): Promise<number> {
       + `on the chaos run: ${unreachable[0]?.reason ?? ''}`);
     return 2;
   }
-  io.out(gateMessage(summary, run.environment));
+  io.out(gate);
   return 1;
 }
 

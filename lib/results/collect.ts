@@ -32,6 +32,8 @@ export interface ChaosApi {
 
 /** One engine of a run and how long to wait for it. */
 export interface EngineTarget extends ResultRef {
+  /** The target the engine's chaos is aimed at. */
+  readonly target: string;
   /** How long the run may take before it is reported as a timeout. */
   readonly timeoutSeconds: number;
 }

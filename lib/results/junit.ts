@@ -1,8 +1,11 @@
 /**
- * JUnit XML of a run's verdicts, for CI: one testsuite per environment, one testcase per experiment, and a
- * `failure` element (its type the verdict, its message the reason) for every experiment that did not pass.
+ * JUnit XML of a run's verdicts, for CI: one testsuite per run (its resilience score as a property when the run was
+ * a plan), one testcase per experiment and one per probe of it. An experiment or probe that did not pass has a
+ * `failure` (its type the verdict, its message the reason); an experiment whose step was not run is `skipped`, with
+ * the reason.
  */
-import { type ExperimentResult } from './reader';
+import { type StepOutcome } from '../plan';
+import { type ExperimentResult, experimentKey, ReadbackProblem } from './reader';
 
 /** Escapes text for XML content and attribute values. */
 export function xmlEscape(text: string): string {
@@ -19,6 +22,16 @@ export interface JUnitOptions {
    * @default - none
    */
   readonly timestamp?: string;
+  /**
+   * The plan the results come from: its steps name each testcase's class (`<suite>.step-<n>-<name>`), and its score
+   * and minimum become properties of the suite.
+   * @default - no plan: classes are named after namespaces, no properties
+   */
+  readonly plan?: {
+    readonly steps: readonly StepOutcome[];
+    readonly resilienceScore: number;
+    readonly minResilienceScore: number;
+  };
 }
 
 function details(r: ExperimentResult): string {
@@ -34,27 +47,58 @@ function details(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
+interface Case {
+  readonly classname: string;
+  readonly name: string;
+  readonly failure?: { readonly type: string; readonly message: string; readonly body: string };
+  readonly skipped?: string;
+}
+
 /** The JUnit XML document of a run. */
 export function toJUnitXml(results: readonly ExperimentResult[], opts: JUnitOptions): string {
-  const failures = results.filter((r) => !r.passed).length;
+  const stepOf = new Map((opts.plan?.steps ?? []).flatMap((s) => s.experiments.map((x) => [x, s] as const)));
+  const cases: Case[] = results.flatMap((r): Case[] => {
+    const key = experimentKey(r);
+    const step = stepOf.get(key);
+    const classname = `${opts.suite}.${step === undefined ? r.namespace : `step-${step.index}-${step.name}`}`;
+    const experiment: Case = r.outcome === ReadbackProblem.NOT_RUN ? { classname, name: `${key} (${r.engine})`, skipped: r.reason }
+      : r.passed ? { classname, name: `${key} (${r.engine})` }
+        : { classname, name: `${key} (${r.engine})`, failure: { type: r.outcome, message: `${r.outcome}: ${r.reason}`, body: details(r) } };
+    const probes = r.probes.map((p): Case => {
+      const name = `${key} probe ${p.name} (${p.type}, ${p.mode})`;
+      return p.verdict === 'Passed' ? { classname, name }
+        : { classname, name, failure: { type: p.verdict, message: `${p.verdict}${p.description ? `: ${p.description}` : ''}`, body: '' } };
+    });
+    return [experiment, ...probes];
+  });
+  const failures = cases.filter((c) => c.failure !== undefined).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const suiteAttrs = [
-    `name="${xmlEscape(opts.suite)}"`, `tests="${results.length}"`, `failures="${failures}"`, 'errors="0"', 'skipped="0"',
+    `name="${xmlEscape(opts.suite)}"`, `tests="${cases.length}"`, `failures="${failures}"`, 'errors="0"', `skipped="${skipped}"`,
     ...(opts.timestamp === undefined ? [] : [`timestamp="${xmlEscape(opts.timestamp)}"`]),
   ].join(' ');
-  const cases = results.map((r) => {
-    const open = `    <testcase classname="${xmlEscape(`${opts.suite}.${r.namespace}`)}" name="${xmlEscape(`${r.experiment} (${r.engine})`)}"`;
-    if (r.passed) return `${open}/>`;
+  const properties = opts.plan === undefined ? [] : [
+    '    <properties>',
+    `      <property name="resilienceScore" value="${opts.plan.resilienceScore}"/>`,
+    `      <property name="minResilienceScore" value="${opts.plan.minResilienceScore}"/>`,
+    '    </properties>',
+  ];
+  const lines = cases.map((c) => {
+    const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}"`;
+    if (c.skipped !== undefined) return [`${open}>`, `      <skipped message="${xmlEscape(c.skipped)}"/>`, '    </testcase>'].join('\n');
+    if (c.failure === undefined) return `${open}/>`;
     return [
       `${open}>`,
-      `      <failure type="${xmlEscape(r.outcome)}" message="${xmlEscape(`${r.outcome}: ${r.reason}`)}">${xmlEscape(details(r))}</failure>`,
+      `      <failure type="${xmlEscape(c.failure.type)}" message="${xmlEscape(c.failure.message)}">${xmlEscape(c.failure.body)}</failure>`,
       '    </testcase>',
     ].join('\n');
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="chaos-stack" tests="${results.length}" failures="${failures}" errors="0">`,
+    `<testsuites name="chaos-stack" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
     `  <testsuite ${suiteAttrs}>`,
-    ...cases,
+    ...properties,
+    ...lines,
     '  </testsuite>',
     '</testsuites>',
     '',

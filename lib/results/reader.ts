@@ -61,6 +61,8 @@ export enum ReadbackProblem {
   RUNNING = 'Running',
   /** A Pass verdict its own probes contradict: a probe not Passed, or a probe success percentage other than 100. */
   INCONSISTENT = 'Inconsistent',
+  /** The plan stopped before the experiment's step (stopOnFailure): its engine was never created. */
+  NOT_RUN = 'NotRun',
 }
 
 /** What the experiment came to: a Litmus verdict, or the reason none could be read. */
@@ -93,11 +95,21 @@ export interface ErrorOutput {
 
 /** Which experiment of which engine a result belongs to. */
 export interface ResultRef {
+  /**
+   * The name of the target the chaos was aimed at (`app-sample`, or a workload of the environment's), when the
+   * result belongs to a plan; with the experiment it identifies the result in outputs (`<target>/<experiment>`).
+   */
+  readonly target?: string;
   readonly namespace: string;
   readonly engine: string;
   readonly experiment: string;
   /** `<engine>-<experiment>`. */
   readonly resultName: string;
+}
+
+/** How outputs, tables and reports name an experiment of a plan: `<target>/<experiment>` (the experiment alone without a target). */
+export function experimentKey(ref: Pick<ResultRef, 'target' | 'experiment'>): string {
+  return ref.target === undefined ? ref.experiment : `${ref.target}/${ref.experiment}`;
 }
 
 /** The typed verdict of one experiment of one run. */
@@ -326,7 +338,9 @@ export function readRun(ref: ResultRef, engine: EngineState, doc: unknown): Expe
 
 function readProbes(value: unknown): ProbeResult[] {
   if (!Array.isArray(value)) return [];
-  return value.map((p) => {
+  // Array.from, not value.map: the list is built in this realm whatever realm parsed the document (Pulumi copies arrays
+  // into outputs only when they are `instanceof Array` here).
+  return Array.from(value as unknown[], (p) => {
     const probe = obj(p);
     const st = obj(probe?.status);
     const description = str(st?.description);
@@ -363,7 +377,7 @@ function verdictReason(verdict: Verdict, phase: string | undefined, probes: read
 /** The verdicts of a run in one summary: `allPassed` only when every experiment passed (and there is at least one). */
 export function summarize(results: readonly ExperimentResult[]): RunSummary {
   const failing = results.filter((r) => !r.passed)
-    .map((r) => ({ experiment: r.experiment, engine: r.engine, outcome: r.outcome, reason: r.reason }));
+    .map((r) => ({ experiment: experimentKey(r), engine: r.engine, outcome: r.outcome, reason: r.reason }));
   return { allPassed: results.length > 0 && failing.length === 0, total: results.length, passed: results.length - failing.length, failing };
 }
 

@@ -1,12 +1,18 @@
 /** A plain-text table of a run's verdicts, one row per experiment, for terminals and CI logs. */
-import { type ExperimentResult } from './reader';
+import { type StepOutcome } from '../plan';
+import { type ExperimentResult, experimentKey } from './reader';
 
-const HEADERS = ['EXPERIMENT', 'ENGINE', 'VERDICT', 'PHASE', 'PROBES', 'RUNS P/F/S', 'REASON'] as const;
+const HEADERS = ['STEP', 'EXPERIMENT', 'ENGINE', 'VERDICT', 'PHASE', 'PROBES', 'RUNS P/F/S', 'REASON'] as const;
 
-/** Renders the table; columns are padded to their widest cell, the reason is last and not padded. */
-export function formatTable(results: readonly ExperimentResult[]): string {
+/**
+ * Renders the table; columns are padded to their widest cell, the reason is last and not padded. With the plan's
+ * steps, each row names its step (`<n> <name>`).
+ */
+export function formatTable(results: readonly ExperimentResult[], steps: readonly StepOutcome[] = []): string {
+  const stepOf = new Map(steps.flatMap((s) => s.experiments.map((x) => [x, `${s.index} ${s.name}`] as const)));
   const rows = results.map((r) => [
-    r.experiment,
+    stepOf.get(experimentKey(r)) ?? '-',
+    experimentKey(r),
     r.engine,
     r.outcome,
     r.phase ?? '-',
@@ -17,4 +23,9 @@ export function formatTable(results: readonly ExperimentResult[]): string {
   const all = [[...HEADERS], ...rows];
   const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+/** One line with the resilience score and the minimum the gate accepts. */
+export function formatScore(score: number, minimum: number): string {
+  return `Resilience score: ${score} (minimum ${minimum}${score < minimum ? ', below it' : ''})`;
 }

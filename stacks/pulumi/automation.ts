@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, mkdirSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { LocalWorkspace, PulumiCommand, type Stack } from '@pulumi/pulumi/automation';
-import { chaosStackProgram } from './program';
+import { chaosStackProgram, type ProgramDeps } from './program';
 import { PROJECT } from './config';
 
 /** The repository root: Pulumi.yaml and the committed stack files live here. */
@@ -74,6 +74,11 @@ export interface OpenStackOptions {
    * @default - the backend's default
    */
   readonly secretsProvider?: string;
+  /**
+   * The program's replaceable edges, e.g. an environment table of your own (ProgramDeps.environments).
+   * @default - none: the program as `pulumi up` runs it
+   */
+  readonly deps?: ProgramDeps;
 }
 
 /**
@@ -97,7 +102,7 @@ export async function openStack(opts: OpenStackOptions): Promise<OpenedStack> {
     const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
     const workDir = opts.workDir ?? REPO_ROOT;
     if (!existsSync(workDir)) mkdirSync(workDir, { recursive: true });
-    const args = { stackName: opts.stackName, projectName: PROJECT, program: () => chaosStackProgram() };
+    const args = { stackName: opts.stackName, projectName: PROJECT, program: () => chaosStackProgram(opts.deps) };
     const wsOpts = {
       pulumiCommand, workDir, envVars,
       ...(envVars.PULUMI_HOME === undefined ? {} : { pulumiHome: envVars.PULUMI_HOME }),

@@ -4,8 +4,7 @@
  * any resource is registered; constructs and components never read `pulumi.Config`.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { FAULT_NAMES } from '../../constructs/litmus/faults';
-import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig } from '../environments';
+import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig, selectExperiments } from '../environments';
 import { type CrdSourceOption } from '../../lib/pulumi/crds';
 import { type KubeTarget } from '../../lib/results/kube-api';
 import { kubeconfigSource } from '../../lib/results/kube-api';
@@ -37,11 +36,17 @@ export interface DeployOptions {
   readonly waitTimeoutSeconds?: number;
   /** Delay between two reads of an engine while waiting. */
   readonly pollIntervalSeconds: number;
+  /**
+   * Another stack of the project whose last update must have passed (every verdict Pass, its score at or above its
+   * minimum) with the same program version before this one deploys anything, e.g. `organization/chaos-stack/staging`.
+   * @default - none: the stack deploys without asking
+   */
+  readonly requiresStack?: string;
 }
 
 /** The validated stack config. */
 export interface StackConfig {
-  /** The environment's config with `runId` and the experiment subset applied. */
+  /** The environment's config with `runId`, the experiment subset and the plan overrides applied. */
   readonly environment: EnvironmentConfig;
   readonly deploy: DeployOptions;
 }
@@ -57,13 +62,31 @@ export interface PulumiStackConfig extends StackConfig {
   readonly kubeconfigSecret?: pulumi.Output<string>;
 }
 
+/**
+ * Where an environment name's config comes from: the table of stacks/environments.ts, or a library user's own
+ * (a program of theirs calling `chaosStackProgram({ environments })`). Whatever it returns is checked like the table.
+ */
+export type EnvironmentTable = (name: Environment) => EnvironmentConfig;
+
 /** Secret keys: read with requireSecret, never passed through {@link parseStackConfig}. */
 export const SECRET_KEYS = ['grafanaAdminPassword'] as const;
 
 /** The plain config keys of the project (see Pulumi.yaml for their descriptions). */
 export const CONFIG_KEYS = [
-  'environment', 'kubeconfig', 'kubeContext', 'experiments', 'crdSource', 'gateOnVerdict', 'runId', 'waitTimeoutSeconds', 'pollIntervalSeconds',
+  'environment', 'kubeconfig', 'kubeContext', 'experiments', 'stopOnFailure', 'minResilienceScore', 'crdSource', 'gateOnVerdict', 'runId',
+  'waitTimeoutSeconds', 'pollIntervalSeconds', 'requiresStack',
 ] as const;
+
+/** A Pulumi stack name: `<stack>`, `<project>/<stack>` or `<organization>/<project>/<stack>`. */
+const STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+
+function stackName(raw: Record<string, unknown>, key: ConfigKey): string | undefined {
+  const value = optionalString(raw, key);
+  if (value !== undefined && !STACK_NAME.test(value)) {
+    throw new ValidationError(key, value, 'must be a stack name: <stack>, <project>/<stack> or <organization>/<project>/<stack>');
+  }
+  return value;
+}
 
 type ConfigKey = typeof CONFIG_KEYS[number];
 
@@ -103,29 +126,47 @@ function optionalBoolean(raw: Record<string, unknown>, key: ConfigKey): boolean 
   throw new ValidationError(key, value, 'must be true or false');
 }
 
-function experimentNames(raw: Record<string, unknown>, available: readonly string[]): string[] | undefined {
+function experimentIds(raw: Record<string, unknown>): string[] | undefined {
   const key = 'experiments';
   let value = raw[key];
   if (value === undefined) return undefined;
+  const allowed = 'must be a non-empty list of distinct experiments of the plan, e.g. ["pod-delete"] or ["app-sample/pod-delete"]';
   if (typeof value === 'string') {
     try {
       value = JSON.parse(value);
     } catch {
-      throw new ValidationError(key, value, `must be a list of fault names, e.g. ["${available[0] ?? 'pod-delete'}"]`);
+      throw new ValidationError(key, value, allowed);
     }
   }
-  const allowed = `must be a non-empty list of distinct faults this environment runs: ${available.map((a) => `'${a}'`).join(', ')}`;
   if (!Array.isArray(value) || value.length === 0) throw new ValidationError(key, value, allowed);
   const seen = new Set<string>();
   value.forEach((name: unknown, i) => {
-    if (typeof name !== 'string' || !available.includes(name) || seen.has(name)) {
-      const why = typeof name === 'string' && (FAULT_NAMES as readonly string[]).includes(name) && !available.includes(name)
-        ? ' (a known fault, but not one this environment runs)' : '';
-      throw new ValidationError(`${key}[${i}]`, name, `${allowed}${why}`);
-    }
+    if (typeof name !== 'string' || seen.has(name)) throw new ValidationError(`${key}[${i}]`, name, allowed);
     seen.add(name);
   });
   return value as string[];
+}
+
+function optionalScore(raw: Record<string, unknown>, key: ConfigKey): number | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !(n >= 0 && n <= 100)) throw new ValidationError(key, value, 'must be a number from 0 to 100');
+  return n;
+}
+
+/** The plan with stack-config overrides: one stopOnFailure for every step, and the minimum score. */
+function withPlanOverrides(config: EnvironmentConfig, stopOnFailure?: boolean, minResilienceScore?: number): EnvironmentConfig {
+  if (stopOnFailure === undefined && minResilienceScore === undefined) return config;
+  const plan = config.plan;
+  return {
+    ...config,
+    plan: {
+      ...plan,
+      ...(minResilienceScore === undefined ? {} : { minResilienceScore }),
+      ...(stopOnFailure === undefined ? {} : { stopOnFailure, steps: plan.steps.map((step) => ({ ...step, stopOnFailure })) }),
+    },
+  };
 }
 
 /**
@@ -134,7 +175,7 @@ function experimentNames(raw: Record<string, unknown>, available: readonly strin
  * typo in a stack file does not silently fall back to a default. Throws a ValidationError naming the key, the
  * value and what is allowed.
  */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, environments: EnvironmentTable = environmentConfig): StackConfig {
   const known: readonly string[] = [...CONFIG_KEYS, ...SECRET_KEYS];
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) {
@@ -145,7 +186,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   if (typeof envName !== 'string' || !(ENVIRONMENTS as readonly string[]).includes(envName)) {
     throw new ValidationError('environment', envName, `must be one of ${ENVIRONMENTS.map((e) => `'${e}'`).join(', ')} (required)`);
   }
-  const base = environmentConfig(envName);
+  const base = environments(envName as Environment);
 
   const runIdValue = raw.runId;
   let runId: string | undefined;
@@ -154,9 +195,9 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
     runId = assertDnsLabel('runId', runIdValue);
   }
 
-  const available = base.experiments.map((e) => e.fault.fault as string);
-  const subset = experimentNames(raw, available);
-  const experiments = subset === undefined ? base.experiments : base.experiments.filter((e) => subset.includes(e.fault.fault));
+  const subset = experimentIds(raw);
+  const selected = withPlanOverrides(subset === undefined ? base : selectExperiments(base, 'experiments', subset),
+    optionalBoolean(raw, 'stopOnFailure'), optionalScore(raw, 'minResilienceScore'));
 
   const crdValue = optionalString(raw, 'crdSource');
   const crdSource: CrdSourceOption = crdValue === undefined || crdValue === 'url' ? { kind: 'url' } : { kind: 'folder', path: crdValue };
@@ -164,8 +205,9 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const waitTimeoutSeconds = optionalInteger(raw, 'waitTimeoutSeconds', 1, 86_400);
   const kubeconfig = kubeconfigSetting(raw.kubeconfig);
   const kubeContext = optionalString(raw, 'kubeContext');
+  const requiresStack = stackName(raw, 'requiresStack');
   return {
-    environment: { ...base, experiments, ...(runId === undefined ? {} : { runId }) },
+    environment: { ...selected, ...(runId === undefined ? {} : { runId }) },
     deploy: {
       ...(kubeconfig === undefined ? {} : { kubeconfig }),
       ...(kubeContext === undefined ? {} : { kubeContext }),
@@ -174,6 +216,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
       gateOnVerdict: optionalBoolean(raw, 'gateOnVerdict') ?? base.environment !== Environment.DEV,
       ...(waitTimeoutSeconds === undefined ? {} : { waitTimeoutSeconds }),
       pollIntervalSeconds: optionalInteger(raw, 'pollIntervalSeconds', 1, 300) ?? 5,
+      ...(requiresStack === undefined ? {} : { requiresStack }),
     },
   };
 }
@@ -192,7 +235,16 @@ const PROVIDER_KEYS: Readonly<Record<string, string>> = {
  * - a stack named after an environment must deploy that environment (a `staging` stack deploying prod's config
  *   is a mistake, not a choice).
  */
-export function checkStackSettings(all: Record<string, string>, stack: string, environment: string): void {
+export function checkStackSettings(
+  all: Record<string, string>, stack: string, environment: string, requiresStack?: string, organization?: string,
+): void {
+  if (requiresStack !== undefined) {
+    const parts = requiresStack.split('/');
+    const [org, project, name] = parts.length === 3 ? parts : parts.length === 2 ? [organization, ...parts] : [organization, PROJECT, parts[0]];
+    if (name === stack && project === PROJECT && (org === undefined || organization === undefined || org === organization)) {
+      throw new ValidationError('requiresStack', requiresStack, `must name another stack: '${stack}' cannot require its own verdicts`);
+    }
+  }
   for (const [key, replacement] of Object.entries(PROVIDER_KEYS)) {
     if (all[key] !== undefined) {
       // A kubeconfig may hold credentials: never repeat it.
@@ -212,6 +264,7 @@ export function checkStackSettings(all: Record<string, string>, stack: string, e
  */
 export function readStackConfig(
   cfg: pulumi.Config, all: Record<string, string> = pulumi.runtime.allConfig(), stack: string = pulumi.getStack(),
+  environments: EnvironmentTable = environmentConfig, organization: string | undefined = pulumi.getOrganization(),
 ): PulumiStackConfig {
   const prefix = `${cfg.name}:`;
   const raw: Record<string, unknown> = {};
@@ -221,8 +274,8 @@ export function readStackConfig(
     if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
     raw[key] = value;
   }
-  const parsed = parseStackConfig(raw);
-  checkStackSettings(all, stack, parsed.environment.environment);
+  const parsed = parseStackConfig(raw, environments);
+  checkStackSettings(all, stack, parsed.environment.environment, parsed.deploy.requiresStack, organization);
   const kubeconfigSecret = parsed.deploy.kubeconfig === undefined ? undefined : cfg.getSecret('kubeconfig');
   return {
     ...parsed, grafanaAdminPassword: cfg.requireSecret('grafanaAdminPassword'),

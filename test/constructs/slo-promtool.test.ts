@@ -30,7 +30,7 @@ const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
     const files: string[] = [];
     for (const env of ENVIRONMENTS) {
       const stack = new ChaosStack(Testing.app(), env, { config: environmentConfig(env) });
-      for (const obj of stack.charts.engines.toJson().filter((o: any) => o.kind === 'PrometheusRule')) {
+      for (const obj of stack.layers.flatMap((l) => l.chart.toJson()).filter((o: any) => o.kind === 'PrometheusRule')) {
         const file = join(dir, `${env}-${obj.metadata.name}.yaml`);
         writeFileSync(file, YAML.stringify(obj.spec));
         files.push(file);

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type EngineEvent, type Stack } from '@pulumi/pulumi/automation';
 import { openStack, type OpenedStack } from '../../stacks/pulumi/automation';
+import { type ProgramDeps } from '../../stacks/pulumi/program';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -76,6 +77,8 @@ export interface OpResult extends CmdResult {
   /** The whole update's change summary (resource op → count). */
   changes?: Record<string, number>;
   enginesDoneAt: number[];
+  /** When the engine reported each ChaosEngine created (ms since the epoch), by engine name. */
+  engineCreatedAt: Record<string, number>;
   startedAt: number;
 }
 
@@ -101,7 +104,10 @@ export class PulumiDeployer {
   private readonly backend: string;
 
   /** `stack` is the Pulumi stack name; its state lives in `<dir>/backend`. */
-  constructor(private readonly dir: string, private readonly stackName: string, private readonly passphrase = 'e2e-only-passphrase') {
+  constructor(
+    private readonly dir: string, private readonly stackName: string, private readonly passphrase = 'e2e-only-passphrase',
+    private readonly deps?: ProgramDeps,
+  ) {
     const p = pulumiPaths();
     this.backend = join(dir, 'backend');
     mkdirSync(this.backend, { recursive: true });
@@ -113,7 +119,7 @@ export class PulumiDeployer {
       const p = pulumiPaths();
       this.opened = await openStack({
         stackName: this.stackName, cli: p.cli, workDir: join(this.dir, 'work'), backendUrl: `file://${this.backend}`, create: true,
-        secretsProvider: 'passphrase',
+        secretsProvider: 'passphrase', ...(this.deps === undefined ? {} : { deps: this.deps }),
         envVars: { PULUMI_HOME: p.pulumiHome, PULUMI_CONFIG_PASSPHRASE: this.passphrase, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true' },
       });
     }
@@ -138,11 +144,13 @@ export class PulumiDeployer {
     let stdout = '';
     const engineOps: string[] = [];
     const enginesDoneAt: number[] = [];
+    const engineCreatedAt: Record<string, number> = {};
     const onEvent = (e: EngineEvent): void => {
       const pre = e.resourcePreEvent?.metadata;
       if (pre?.type === ENGINE_TYPE) engineOps.push(pre.op);
       const done = e.resOutputsEvent?.metadata;
       if (done?.type === ENGINE_TYPE && done.op !== 'same') enginesDoneAt.push(Date.now());
+      if (done?.type === ENGINE_TYPE && done.op === 'create') engineCreatedAt[done.urn.split('::').pop() ?? ''] = Date.now();
     };
     const signal = AbortSignal.timeout(timeoutMs);
     const counts = (): ChangeCounts => ({
@@ -155,12 +163,15 @@ export class PulumiDeployer {
       const r = await what(stack, { onOutput: (s) => { stdout += s; }, onEvent, signal, color: 'never' });
       const changes = r.summary?.resourceChanges ?? r.changeSummary;
       return {
-        code: 0, stdout, stderr: '', ms: Date.now() - startedAt, timedOut: false, engines: counts(), enginesDoneAt, startedAt,
+        code: 0, stdout, stderr: '', ms: Date.now() - startedAt, timedOut: false, engines: counts(), enginesDoneAt, engineCreatedAt, startedAt,
         ...(changes === undefined ? {} : { changes }),
       };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { code: 1, stdout, stderr: message, ms: Date.now() - startedAt, timedOut: signal.aborted, engines: counts(), enginesDoneAt, startedAt };
+      return {
+        code: 1, stdout, stderr: message, ms: Date.now() - startedAt, timedOut: signal.aborted, engines: counts(),
+        enginesDoneAt, engineCreatedAt, startedAt,
+      };
     }
   }
 

@@ -69,6 +69,12 @@ export interface OperatorStats {
   started: string[];
   /** When the last run completed (ms since the epoch): its ChaosResult and engine status are final from then on. */
   lastCompletedAt?: number;
+  /** When each engine's run completed (ms since the epoch), by engine name. */
+  completedAt: Record<string, number>;
+  /** The pods each engine's run found by its appinfo (namespace and label), by engine name. */
+  targeted: Record<string, string[]>;
+  /** The pods pod-delete runs deleted, as `namespace/name`. */
+  deletedPods: string[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -84,7 +90,9 @@ export class FakeLitmusOperator {
   /** engine uid → the Job of each experiment of its current run. */
   private readonly runJobs = new Map<string, Map<string, string>>();
   scenario: Scenario;
-  readonly stats: OperatorStats = { runsStarted: 0, runsCompleted: 0, finalizersAdded: 0, finalizersRemoved: 0, started: [] };
+  readonly stats: OperatorStats = {
+    runsStarted: 0, runsCompleted: 0, finalizersAdded: 0, finalizersRemoved: 0, started: [], completedAt: {}, targeted: {}, deletedPods: [],
+  };
   /** The last error of a reconcile pass, if any (surfaced by the e2e). */
   lastError?: string;
 
@@ -195,8 +203,14 @@ export class FakeLitmusOperator {
       const since = this.inFlight.get(uid) ?? Date.now();
       if (!this.inFlight.has(uid)) this.inFlight.set(uid, since);
       if (Date.now() - since < this.runMs) return;
-      const outcomes = experiments.map((x) => this.scenario(name, x.name));
+      let outcomes = experiments.map((x) => this.scenario(name, x.name));
       if (outcomes.includes('Hang')) return; // never completes
+      // Like litmus-go, find the target by appinfo: no pod with the label in the namespace is a TARGET_SELECTION_ERROR;
+      // pod-delete deletes one of them (its controller brings it back).
+      const targets = await this.targetPods(e);
+      this.stats.targeted[name] = targets;
+      if (targets.length === 0) outcomes = outcomes.map(() => 'Error');
+      else if (experiments.some((x) => x.name === 'pod-delete') && outcomes.every((o) => o !== 'Error')) await this.deletePod(e, targets[0] ?? '');
       const verdicts: string[] = [];
       for (const [i, x] of experiments.entries()) verdicts.push(await this.writeResult(e, x, outcomes[i] ?? 'Pass', jobOf(x.name)));
       const done = experiments.map((x, i) => ({
@@ -208,9 +222,29 @@ export class FakeLitmusOperator {
         this.inFlight.delete(uid);
         this.stats.runsCompleted++;
         this.stats.lastCompletedAt = Date.now();
+        this.stats.completedAt[name] = this.stats.lastCompletedAt;
         this.log(`fake-operator: ${namespace}/${name}: completed (${verdicts.join(', ')}), engineState rewritten to stop`);
       }
     }
+  }
+
+  /** The names of the running pods the engine's appinfo selects (`appns`, `applabel`). */
+  private async targetPods(e: EngineDoc): Promise<string[]> {
+    const ns = e.spec.appinfo?.appns;
+    const label = e.spec.appinfo?.applabel;
+    if (ns === undefined || label === undefined) return [];
+    const r = await this.kube.get(`/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(label)}`);
+    if (r.status !== 200) throw new Error(`fake operator: list pods ${ns} ${label}: ${statusMessage(r)}`);
+    type Pod = { metadata: { name: string; deletionTimestamp?: string }; status?: { phase?: string } };
+    return ((r.json as { items?: Pod[] }).items ?? []).filter((p) => p.metadata.deletionTimestamp === undefined && p.status?.phase === 'Running')
+      .map((p) => p.metadata.name);
+  }
+
+  private async deletePod(e: EngineDoc, pod: string): Promise<void> {
+    const ns = e.spec.appinfo?.appns ?? '';
+    const r = await this.kube.request('DELETE', `/api/v1/namespaces/${ns}/pods/${pod}`);
+    if (r.status !== 200 && r.status !== 202 && r.status !== 404) throw new Error(`fake operator: delete pod ${ns}/${pod}: ${statusMessage(r)}`);
+    this.stats.deletedPods.push(`${ns}/${pod}`);
   }
 
   private resultPath(namespace: string, name?: string): string {

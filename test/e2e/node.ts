@@ -23,7 +23,7 @@ import { kubeChaosApi } from '../../lib/results/kube-api';
 import { type ExperimentResult, summarize, Verdict } from '../../lib/results/reader';
 import { CRD_SOURCES, type ImageOverrides } from '../../lib/versions';
 import { ChaosStack } from '../../stacks/chaos-stack';
-import { type EnvironmentConfig, environmentConfig, type ExperimentConfig } from '../../stacks/environments';
+import { type EnvironmentConfig, environmentConfig, type ExperimentConfig, planExperiments } from '../../stacks/environments';
 import { KubeClient, statusMessage } from '../../tools/cluster/kube-client';
 import { Discovery } from '../../tools/cluster/verify';
 import { describe, type Obj, serverSideApply, sleep, waitCrdEstablished } from './kube';
@@ -99,10 +99,10 @@ function client(): KubeClient {
 
 /** dev without its SLO, with the given experiments (a typed variant of the environment table's dev). */
 function devWithout(experiments: readonly ExperimentConfig[], runId: string): EnvironmentConfig {
-  return { ...environmentConfig('dev'), slo: undefined, experiments, runId };
+  return { ...environmentConfig('dev'), slo: undefined, plan: { steps: experiments.map((experiment) => ({ experiment })) }, runId };
 }
 const devExperiment = (fault: FaultName): ExperimentConfig => {
-  const e = environmentConfig('dev').experiments.find((x) => x.fault.fault === fault);
+  const e = planExperiments(environmentConfig('dev')).find((x) => x.fault.fault === fault);
   if (e === undefined) throw new Error(`dev runs no ${fault}`);
   return e;
 };
@@ -178,7 +178,7 @@ async function runScenario(kube: KubeClient, discovery: Discovery, s: Scenario):
   out(`-- ${s.name}`);
   const stack = stackFor(s.runId, [s.experiment]);
   const target = stack.engineTargets[0];
-  const engine = layerObjects(stack, 'engines').find((o) => o.kind === 'ChaosEngine');
+  const engine = stack.layers.flatMap((l) => l.chart.toJson() as Obj[]).find((o) => o.kind === 'ChaosEngine');
   if (target === undefined || engine === undefined) throw new Error(`${s.name}: the stack has no engine`);
   const undo = s.before ? await s.before(kube, stack) : async () => {};
   let result: ExperimentResult;

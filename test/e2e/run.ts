@@ -11,13 +11,16 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'cdk8s';
+import { App, Duration } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { binaryPaths } from '../../tools/cluster/binaries';
 import { ControlPlane, isRunning, stopOnSignals } from '../../tools/cluster/control-plane';
 import { type KubeClient } from '../../tools/cluster/kube-client';
 import { Discovery } from '../../tools/cluster/verify';
-import { environmentConfig } from '../../stacks/environments';
+import { FaultName } from '../../constructs/litmus/faults';
+import { AppKind } from '../../constructs/target-app';
+import { environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
+import { type ProgramDeps } from '../../stacks/pulumi/program';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { type ChangeCounts, type OpResult, PulumiDeployer, pulumiPaths, REPO_ROOT, run, type StackSettings } from './deployers';
 import { FakeLitmusOperator, FINALIZER, type Scenario } from './fake-litmus-operator';
@@ -54,9 +57,16 @@ const errorText = (s: string, n = 3): string => {
 
 /** The objects the program deploys for `runId`: the ChaosStack of the environment, built as the program builds it. */
 function manifests(runId?: string): Obj[] {
-  const stack = new ChaosStack(new App(), ENV, { config: { ...environmentConfig(ENV), ...(runId === undefined ? {} : { runId }) } });
+  return manifestsOf(environmentConfig(ENV), runId);
+}
+
+function manifestsOf(config: EnvironmentConfig, runId?: string): Obj[] {
+  const stack = new ChaosStack(new App(), ENV, { config: { ...config, ...(runId === undefined ? {} : { runId }) } });
   return stackObjects(stack) as Obj[];
 }
+
+/** The stack outputs' key of an experiment of the sample app. */
+const key = (fault: string): string => `app-sample/${fault}`;
 
 const experimentOf = (engine: Obj): string => ((engine.spec as { experiments: { name: string }[] }).experiments[0] as { name: string }).name;
 
@@ -180,8 +190,9 @@ async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator
   const out1 = await deployer.outputs().catch((e: unknown) => ({ error: String(e) }) as Record<string, unknown>);
   const results1 = (out1.results ?? {}) as Results;
   check('stack output --json holds each experiment\'s verdict (all Pass)',
-    experiments.length > 0 && experiments.every((x) => results1[x]?.outcome === 'Pass') && (out1.summary as { allPassed?: boolean } | undefined)?.allPassed === true,
-    experiments.map((x) => `${x}=${results1[x]?.outcome ?? 'missing'}`).join(', '));
+    experiments.length > 0 && experiments.every((x) => results1[key(x)]?.outcome === 'Pass')
+    && (out1.summary as { allPassed?: boolean } | undefined)?.allPassed === true && out1.resilienceScore === 100,
+    `${experiments.map((x) => `${key(x)}=${results1[key(x)]?.outcome ?? 'missing'}`).join(', ')}; resilienceScore ${String(out1.resilienceScore)}`);
 
   const lifecycle: string[] = [];
   for (const e of engines) {
@@ -245,13 +256,13 @@ async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator
   check('gate off: up exits 0 with failing verdicts', up4.code === 0, up4.code === 0 ? secs(up4.ms) : errorText(up4.stdout + up4.stderr));
   const out4 = await deployer.outputs().catch(() => ({} as Record<string, unknown>));
   const results4 = (out4.results ?? {}) as Results;
-  const f = results4[failing];
-  const er = results4[erroring];
+  const f = results4[key(failing)];
+  const er = results4[key(erroring)];
   check('stack output --json holds Fail (with the failed probe) and Error (with errorOutput)',
     f?.outcome === 'Fail' && (f.probes ?? []).some((p) => p.verdict === 'Failed') && er?.outcome === 'Error' && er.errorOutput?.errorCode === 'TARGET_SELECTION_ERROR'
-    && experiments.filter((x) => x !== failing && x !== erroring && x !== sloFailing).every((x) => results4[x]?.outcome === 'Pass'),
+    && experiments.filter((x) => x !== failing && x !== erroring && x !== sloFailing).every((x) => results4[key(x)]?.outcome === 'Pass'),
     `${failing}=${f?.outcome ?? '-'} (${f?.reason ?? ''}); ${erroring}=${er?.outcome ?? '-'} (${er?.reason ?? ''})`);
-  const s = results4[sloFailing];
+  const s = results4[key(sloFailing)];
   const sloProbes = (s?.probes ?? []).filter((p) => p.name.startsWith('slo-'));
   const otherProbes = (s?.probes ?? []).filter((p) => !p.name.startsWith('slo-'));
   check('an SLO failure turns a Pass into a Fail: the frontend probe passed, the SLO probe failed, the verdict is Fail',
@@ -278,7 +289,145 @@ async function scenarioMain(cp: ControlPlane, deployer: PulumiDeployer, operator
     `finalizers added ${operator.stats.finalizersAdded}, removed ${operator.stats.finalizersRemoved}`);
 }
 
-type MakeDeployer = (stack: string, passphrase?: string) => PulumiDeployer;
+type MakeDeployer = (stack: string, passphrase?: string, deps?: ProgramDeps) => PulumiDeployer;
+
+/** A workload of the user's: deployed by this e2e (another pipeline, for the stack), never by the stack. */
+const SHOP = { namespace: 'shop', name: 'checkout', label: { key: 'app', value: 'checkout' } } as const;
+
+/** dev with SHOP as a target and a plan of three steps: the existing Deployment, then two faults of the sample app. */
+function planEnvironment(): EnvironmentConfig {
+  const dev = environmentConfig(ENV);
+  return {
+    ...dev,
+    // No load tests: the plan's order is what is checked here (the main scenario runs dev's SLO).
+    slo: undefined,
+    blastRadius: { ...dev.blastRadius, allowedNamespaces: ['testing', SHOP.namespace] },
+    targets: [{
+      name: SHOP.name, namespace: SHOP.namespace, kind: AppKind.DEPLOYMENT, selector: SHOP.label,
+      service: { name: SHOP.name, port: 80, targetPort: 8080 },
+    }],
+    plan: {
+      stopOnFailure: true,
+      steps: [
+        { experiment: { target: SHOP.name, fault: { fault: FaultName.POD_DELETE, totalChaosDuration: Duration.seconds(10) } }, weight: 10 },
+        { experiment: { fault: { fault: FaultName.CONTAINER_KILL, totalChaosDuration: Duration.seconds(10) } }, weight: 5 },
+        { experiment: { fault: { fault: FaultName.POD_CPU_HOG, totalChaosDuration: Duration.seconds(10) } }, weight: 10 },
+      ],
+    },
+  };
+}
+
+/** Creates SHOP's namespace, Deployment (2 replicas) and Service with the API, as its own pipeline would. */
+async function deployShop(kube: KubeClient): Promise<void> {
+  const labels = { [SHOP.label.key]: SHOP.label.value };
+  const objects: [string, unknown][] = [
+    ['/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SHOP.namespace } }],
+    [`/apis/apps/v1/namespaces/${SHOP.namespace}/deployments`, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: SHOP.name, namespace: SHOP.namespace, labels },
+      spec: {
+        replicas: 2, selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'registry.example/checkout:1.0.0', ports: [{ containerPort: 8080 }] }] } },
+      },
+    }],
+    [`/api/v1/namespaces/${SHOP.namespace}/services`, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: SHOP.name, namespace: SHOP.namespace },
+      spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+    }],
+  ];
+  for (const [path, body] of objects) {
+    const r = await kube.request('POST', path, body);
+    if (r.status !== 201 && r.status !== 409) throw new Error(`creating ${path}: HTTP ${r.status}`);
+  }
+}
+
+interface StepOut {
+  name: string; status: string; reason: string; experiments: string[]; startedAt?: string; finishedAt?: string; durationSeconds?: number;
+}
+
+/**
+ * The plan (issue 14), on its own stack with the environment given as a library user would (ProgramDeps.environments):
+ * with stopOnFailure the second step fails and the third is never created; without it all three run. Each run's
+ * score is checked against Litmus's formula worked by hand, and the gap between one step's last verdict (the fake
+ * operator completing it) and the next step's engine creation (the engine's own event) is measured.
+ */
+async function planScenario(cp: ControlPlane, mk: MakeDeployer, operator: FakeLitmusOperator): Promise<void> {
+  const kube = cp.client();
+  const kubeconfig = cp.state.kubeconfig;
+  await deployShop(kube);
+  const podsBefore = await kube.get(`/api/v1/namespaces/${SHOP.namespace}/pods?labelSelector=app%3Dcheckout`);
+  const shopPods = ((podsBefore.json as { items?: { metadata: { name: string } }[] }).items ?? []).map((p) => p.metadata.name);
+  info(`shop/checkout: Deployment created outside the stack, pods ${shopPods.join(', ') || 'none yet'}`);
+  const environments = (name: string): EnvironmentConfig => (name === ENV ? planEnvironment() : environmentConfig(name));
+  const deployer = mk('plan', undefined, { environments });
+  const engineOf = (fault: string, runId: string, target = 'app-sample') => `${target}-${fault}-${runId}`;
+  operator.scenario = (_engine, experiment) => (experiment === 'container-kill' ? 'Fail' : 'Pass');
+  const gaps = (r: OpResult, pairs: [string, string][]): number[] => pairs.map(([done, next]) =>
+    (r.engineCreatedAt[next] ?? Number.NaN) - (operator.stats.completedAt[done] ?? Number.NaN));
+
+  // A. stopOnFailure: step 2 fails, step 3 is never created; the gate names the failed step; the outputs say why.
+  const a = await deployer.up(settings({ runId: 'p1', stopOnFailure: 'true' }, kubeconfig), UP_TIMEOUT_MS);
+  timings.push([`${deployer.label} up (plan of 3 steps, stop on failure)`, a.ms]);
+  const textA = a.stdout + a.stderr;
+  const gateA = textA.includes('Chaos gate') ? textA.slice(textA.indexOf('Chaos gate')).split('\n')[0] ?? '' : '';
+  check('plan with stopOnFailure: up fails, the gate naming the failed step', a.code !== 0
+    && gateA.startsWith("Chaos gate (dev): step 2 'app-sample-container-kill' failed and stopped the plan; 1 step not run; resilience score 40"),
+  gateA || errorText(textA));
+  const third = { apiVersion: 'litmuschaos.io/v1alpha1', kind: 'ChaosEngine', metadata: { name: engineOf('pod-cpu-hog', 'p1'), namespace: 'litmus' } } as Obj;
+  const discovery = new Discovery(kube);
+  check('plan with stopOnFailure: the third engine was never created (not in the cluster, not started, no engine event)',
+    !(await exists(kube, discovery, third)) && !operator.stats.started.some((x) => x.endsWith(`/${third.metadata.name}`)) && !(third.metadata.name in a.engineCreatedAt),
+    `engines created: ${Object.keys(a.engineCreatedAt).join(', ')}`);
+  const outA = await deployer.outputs().catch(() => ({} as Record<string, unknown>));
+  const planA = (outA.plan ?? []) as StepOut[];
+  const resultsA = (outA.results ?? {}) as Results;
+  const notRunReason = "not run: step 2 'app-sample-container-kill' did not pass (app-sample/container-kill Fail) and stops the plan (stopOnFailure)";
+  check('plan with stopOnFailure: the outputs (kept by the failed update) say step 3 was not run and why',
+    planA.map((st) => st.status).join(',') === 'Passed,Failed,NotRun' && planA[2]?.reason === notRunReason
+    && resultsA['app-sample/pod-cpu-hog']?.outcome === 'NotRun' && resultsA['app-sample/pod-cpu-hog']?.reason === notRunReason,
+    planA.map((st) => `${st.name}=${st.status}${st.reason === '' ? '' : ` (${st.reason})`}`).join('; ') || 'no plan output');
+  // Worked by hand: weights 10, 5, 10; probe success 100 (Pass), 0 (the fake operator's Fail), 0 (not run):
+  // (10 x 100 + 5 x 0 + 10 x 0) / (10 + 5 + 10) = 1000 / 25 = 40.
+  check('plan with stopOnFailure: resilienceScore = (10x100 + 5x0 + 10x0) / 25 = 40', outA.resilienceScore === 40, `resilienceScore ${String(outA.resilienceScore)}`);
+  const hit = operator.stats.targeted[engineOf('pod-delete', 'p1', SHOP.name)] ?? [];
+  const deleted = operator.stats.deletedPods.filter((x) => x.startsWith(`${SHOP.namespace}/`));
+  const shopObjects = manifestsOf(planEnvironment(), 'p1').filter((o) => o.metadata.namespace === SHOP.namespace).map((o) => o.kind).sort();
+  check('step 1 hit the existing Deployment (found by namespace and label, a pod deleted), the stack created only the experiment\'s Role there',
+    hit.length > 0 && deleted.length > 0 && resultsA['checkout/pod-delete']?.outcome === 'Pass' && shopObjects.join(',') === 'Role,RoleBinding',
+    `targeted ${hit.join(', ') || 'nothing'}; deleted ${deleted.join(', ') || 'nothing'}; stack objects in ${SHOP.namespace}: ${shopObjects.join(', ')}`);
+  const gapA = gaps(a, [[engineOf('pod-delete', 'p1', SHOP.name), engineOf('container-kill', 'p1')]]);
+  check('plan: from step 1\'s last verdict to step 2\'s engine creation at most 5 s', gapA.every((g) => g >= 0 && g <= 5_000),
+    gapA.map((g) => secs(g)).join(', '));
+  for (const [i, st] of planA.entries()) {
+    if (st.durationSeconds !== undefined) timings.push([`plan p1 step ${i + 1} ${st.name} (${st.status})`, st.durationSeconds * 1000]);
+  }
+  if (gapA[0] !== undefined) timings.push(['plan p1: step 1 last verdict -> step 2 engine created', gapA[0]]);
+
+  // B. The same plan without stopOnFailure: all three run; the score counts the failure once.
+  const b = await deployer.up(settings({ runId: 'p2', stopOnFailure: 'false', gateOnVerdict: 'false' }, kubeconfig), UP_TIMEOUT_MS);
+  timings.push([`${deployer.label} up (plan of 3 steps, no stop on failure)`, b.ms]);
+  const outB = await deployer.outputs().catch(() => ({} as Record<string, unknown>));
+  const planB = (outB.plan ?? []) as StepOut[];
+  check('plan without stopOnFailure: all three steps run (Passed, Failed, Passed), up exits 0 with the gate off',
+    b.code === 0 && planB.map((st) => st.status).join(',') === 'Passed,Failed,Passed' && Object.keys(b.engineCreatedAt).length === 3,
+    `${planB.map((st) => `${st.name}=${st.status}`).join('; ')}${b.code === 0 ? '' : `; exit ${b.code}: ${errorText(b.stdout + b.stderr)}`}`);
+  // (10 x 100 + 5 x 0 + 10 x 100) / 25 = 2000 / 25 = 80.
+  check('plan without stopOnFailure: resilienceScore = (10x100 + 5x0 + 10x100) / 25 = 80', outB.resilienceScore === 80, `resilienceScore ${String(outB.resilienceScore)}`);
+  const gapB = gaps(b, [[engineOf('pod-delete', 'p2', SHOP.name), engineOf('container-kill', 'p2')], [engineOf('container-kill', 'p2'), engineOf('pod-cpu-hog', 'p2')]]);
+  check('plan: each step\'s engine created at most 5 s after the last verdict of the step before', gapB.every((g) => g >= 0 && g <= 5_000),
+    gapB.map((g) => secs(g)).join(', '));
+  gapB.forEach((g, i) => timings.push([`plan p2: step ${i + 1} last verdict -> step ${i + 2} engine created`, g]));
+  for (const [i, st] of planB.entries()) {
+    if (st.durationSeconds !== undefined) timings.push([`plan p2 step ${i + 1} ${st.name} (${st.status})`, st.durationSeconds * 1000]);
+  }
+  operator.scenario = () => 'Pass';
+
+  const d = await deployer.destroy(DELETE_WAIT_MS * 3);
+  timings.push([`${deployer.label} destroy (plan stack)`, d.ms]);
+  const shopDeployment = await kube.get(`/apis/apps/v1/namespaces/${SHOP.namespace}/deployments/${SHOP.name}`);
+  check('destroy of the plan stack exits 0 and leaves the workload it did not create', d.code === 0 && shopDeployment.status === 200,
+    `${d.code === 0 ? secs(d.ms) : errorText(d.stdout + d.stderr)}; shop/checkout Deployment: HTTP ${shopDeployment.status}`);
+  await kube.request('DELETE', `/api/v1/namespaces/${SHOP.namespace}`);
+}
 
 async function badInput(cp: ControlPlane, work: string, mk: MakeDeployer, operator: FakeLitmusOperator): Promise<void> {
   const kube = cp.client();
@@ -392,9 +541,9 @@ async function main(): Promise<number> {
     return finish(t0, work);
   }
   const made: PulumiDeployer[] = [];
-  const mk: MakeDeployer = (stack, passphrase) => {
+  const mk: MakeDeployer = (stack, passphrase, deps) => {
     mkdirSync(join(work, stack), { recursive: true });
-    const d = new PulumiDeployer(join(work, stack), stack, passphrase);
+    const d = new PulumiDeployer(join(work, stack), stack, passphrase, deps);
     made.push(d);
     return d;
   };
@@ -412,6 +561,7 @@ async function main(): Promise<number> {
     operator.start();
     const phases: [string, () => Promise<void>][] = [
       ['main scenario', () => scenarioMain(cp, deployer, operator as FakeLitmusOperator)],
+      ['plan scenario', () => planScenario(cp, mk, operator as FakeLitmusOperator)],
       ['bad-input scenarios', () => badInput(cp, work, mk, operator as FakeLitmusOperator)],
       ['kubectl comparison', () => kubectlComparison(cp, work)],
     ];

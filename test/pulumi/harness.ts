@@ -10,7 +10,7 @@ import { crdDigest } from '../../lib/crd-integrity';
 import type * as versionsType from '../../lib/versions';
 import { type CrdSource } from '../../lib/versions';
 import { App } from 'cdk8s';
-import { environmentConfig } from '../../stacks/environments';
+import { environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
 import { type ChaosApi } from '../../lib/results/collect';
 import { type KubeTarget } from '../../lib/results/kube-api';
 import { ChaosStack } from '../../stacks/chaos-stack';
@@ -43,6 +43,12 @@ export interface RunOptions {
   readonly onChaosApi?: (target: KubeTarget) => void;
   /** Config keys (without the `chaos-stack:` prefix) stored as secrets, besides grafanaAdminPassword. */
   readonly secrets?: readonly string[];
+  /** When set, every registration is appended to it as `register <type> <name>`, in the order the program makes them. */
+  readonly log?: string[];
+  /** Outputs of other stacks, by full name, for StackReferences; a name not listed does not exist. */
+  readonly stackOutputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The program's environment table (ProgramDeps.environments). */
+  readonly environments?: programType.ProgramDeps['environments'];
 }
 
 export interface ProgramRun {
@@ -50,6 +56,8 @@ export interface ProgramRun {
   readonly resources: Registered[];
   readonly outputs?: programType.ProgramOutputs;
   readonly error?: unknown;
+  /** The error diagnostics the program logged (each fails the update, as the gate does). */
+  readonly errors: readonly string[];
   /** The resource of a type and name; throws listing what was registered when there is none. */
   find(type: string, name: string): Registered;
   ofType(type: string): Registered[];
@@ -108,6 +116,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const pending: Promise<unknown>[] = [];
   const original = mocksModule.MockMonitor.prototype.registerResource as (req: any, cb: any) => Promise<void>;
   mocksModule.MockMonitor.prototype.registerResource = function (this: any, req: any, callback: any): Promise<void> {
+    opts.log?.push(`register ${req.getType()} ${req.getName()}`);
     const p = original.call(this, req, (err: unknown, res: any) => {
       if (!err) {
         resources.push({
@@ -122,14 +131,24 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     return p;
   };
   await pulumi.runtime.setMocks({
-    newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) }),
+    newResource: (args) => {
+      if (args.type === 'pulumi:pulumi:StackReference') {
+        const name = String(args.inputs.name);
+        const outputs = opts.stackOutputs?.[name];
+        if (outputs === undefined) throw new Error(`unknown stack ${name}`);
+        return { id: name, state: { name, outputs, secretOutputNames: [] } };
+      }
+      return { id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) };
+    },
     call: (args) => { throw new Error(`unexpected call to ${args.token}`); },
-  }, 'chaos-stack', opts.stack ?? 'test', opts.preview ?? false);
+  }, 'chaos-stack', opts.stack ?? 'test', opts.preview ?? false, 'organization');
   pulumi.runtime.setAllConfig({
     ...Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])),
     ...opts.extraConfig,
   }, ['chaos-stack:grafanaAdminPassword', ...(opts.secrets ?? []).map((k) => `chaos-stack:${k}`)]);
   const program = (await import('../../stacks/pulumi/program'));
+  const errors: string[] = [];
+  jest.spyOn(pulumi.log, 'error').mockImplementation((msg: string) => { errors.push(msg); return Promise.resolve(); });
   let outputs: programType.ProgramOutputs | undefined;
   let error: unknown;
   // A fake clock: each sleep advances it, so waits time out at once instead of in minutes.
@@ -143,13 +162,13 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
       },
       now: () => clock,
       sleep: (ms) => { clock += ms; return Promise.resolve(); },
+      ...(opts.environments === undefined ? {} : { environments: opts.environments }),
     });
   } catch (err) {
     error = err;
   }
-  // A gate failure rejects the summary output; the real runtime reports that rejection (and fails the update).
-  // Here the test reads it through settle(), so mark every promise of the outputs as handled straight away.
-  if (outputs) for (const o of [outputs.results, outputs.summary]) markHandled(o);
+  // Mark every promise of the outputs as handled straight away: a test reads a failure through settle().
+  if (outputs) for (const o of [outputs.results, outputs.summary, outputs.plan, outputs.resilienceScore]) markHandled(o);
   // Let every registration reach the mock monitor.
   for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
   await Promise.all(pending);
@@ -163,7 +182,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     }
   };
   return {
-    pulumi, resources, outputs, error, settle,
+    pulumi, resources, outputs, error, errors, settle,
     ofType: (type) => resources.filter((r) => r.type === type),
     find: (type, name) => {
       const r = resources.find((x) => x.type === type && x.name === name);
@@ -181,11 +200,14 @@ export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'n
  * A fake cluster where every engine of `env` (with `runId`) completed and passed, except the experiments given in
  * `shapes`, which end as named (ChaosResult fixtures of test/results/fixtures, re-labelled for the engine).
  */
-export function clusterFor(env: string, runId: string | undefined, shapes: Record<string, Shape> = {}): FakeChaosApi {
+export function clusterFor(
+  env: string, runId: string | undefined, shapes: Record<string, Shape> = {}, config: EnvironmentConfig = environmentConfig(env),
+): FakeChaosApi {
   const api = new FakeChaosApi();
-  const stack = new ChaosStack(new App(), env, { config: { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) } });
+  const stack = new ChaosStack(new App(), env, { config: { ...config, ...(runId === undefined ? {} : { runId }) } });
   for (const e of stack.engines) {
-    const shape = shapes[e.fault.name] ?? 'pass';
+    // Shapes are keyed by fault (the sample app's) or by `<target>/<fault>`.
+    const shape = shapes[`${e.target.name}/${e.fault.name}`] ?? (e.target.name === 'app-sample' ? shapes[e.fault.name] : undefined) ?? 'pass';
     const uid = `uid-${e.name}`;
     api.engine(e.namespace, e.name, engineDoc(e.namespace, e.name, uid, shape === 'timeout' ? 'initialized' : shape === 'stopped' ? 'stopped' : 'completed',
       { experiment: e.fault.name }));

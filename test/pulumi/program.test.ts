@@ -1,8 +1,12 @@
-import { App } from 'cdk8s';
-import { environmentConfig } from '../../stacks/environments';
+import { App, Duration } from 'cdk8s';
+import { AppKind } from '../../constructs/target-app';
+import { FaultName } from '../../constructs/litmus/faults';
+import { type Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
+import { programVersion } from '../../stacks/version';
 import { withAwaitPolicy } from '../../lib/pulumi/components';
 import { crdSourcesUsedBy } from '../util';
 import { ChaosStack } from '../../stacks/chaos-stack';
+import { fixture } from '../results/fixtures';
 import { baseConfig, clusterFor, CRD_FOLDER, type ProgramRun, runProgram, type Shape } from './harness';
 
 // Each test runs the whole program under mocks (a fresh module registry each time): seconds, not milliseconds.
@@ -11,6 +15,9 @@ jest.setTimeout(60_000);
 const CONFIG_GROUP = 'kubernetes:yaml/v2:ConfigGroup';
 const ENGINE = 'kubernetes:litmuschaos.io/v1alpha1:ChaosEngine';
 const LAYER = 'chaos-stack:k8s:Layer';
+const STEP = 'chaos-stack:k8s:ChaosEngines';
+/** staging's steps, as their layers are named. */
+const STAGING_STEPS = ['step-1-app-sample-pod-delete', 'step-2-app-sample-container-kill', 'step-3-resource-pressure', 'step-4-app-sample-pod-network-latency'];
 
 /** The charts' objects of an environment, as the cdk8s entry builds them. */
 function chartObjects(env: string, runId?: string): Record<string, any[]> {
@@ -20,10 +27,16 @@ function chartObjects(env: string, runId?: string): Record<string, any[]> {
 
 const keyOf = (o: any): string => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+/** The probe success percentage the fail-probe fixture records (what Litmus wrote for a failed probe). */
+const FAIL_PROBE_PERCENT = Number(fixture('fail-probe').status.experimentStatus.probeSuccessPercentage);
+
 describe('the resource graph', () => {
   let run: ProgramRun;
+  const log: string[] = [];
   beforeAll(async () => {
-    run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: clusterFor('staging', 'r1') });
+    const api = clusterFor('staging', 'r1');
+    api.log = log;
+    run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: api, log });
   });
 
   test('registers one explicit Kubernetes provider and creates every Kubernetes resource through it', () => {
@@ -34,7 +47,7 @@ describe('the resource graph', () => {
     for (const r of kube) expect(r.provider.startsWith(providers[0]?.urn ?? '-')).toBe(true);
   });
 
-  test('deploys CRDs, namespaces, operators, the app, experiments and engines as components in that order', () => {
+  test('deploys CRDs, namespaces, operators, the app, experiments, then each step, as components in that order', () => {
     const comp = (type: string, name: string) => run.find(type, name);
     const groupUrn = (name: string) => run.find(CONFIG_GROUP, name).urn;
     // Grafana's admin Secret, which the workloads layer declares, comes right before that layer.
@@ -47,20 +60,50 @@ describe('the resource graph', () => {
     expect(comp(LAYER, 'operators').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs']));
     expect(comp(LAYER, 'workloads').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs', 'operators-objs']).concat(secrets));
     expect(comp(LAYER, 'experiments').dependencies).toEqual(upTo(['crds-crds', 'namespaces-objs', 'operators-objs', 'workloads-objs']));
-    expect(comp('chaos-stack:k8s:ChaosEngines', 'engines').dependencies)
-      .toEqual(upTo(['crds-crds', 'namespaces-objs', 'operators-objs', 'workloads-objs', 'experiments-objs']));
+    const prepared = upTo(['crds-crds', 'namespaces-objs', 'operators-objs', 'workloads-objs', 'experiments-objs']);
+    expect(run.ofType(STEP).map((c) => c.name)).toEqual(STAGING_STEPS);
+    // Each step depends on everything before it, the earlier steps' engines and load tests included.
+    let before = prepared;
+    for (const name of STAGING_STEPS) {
+      expect(comp(STEP, name).dependencies).toEqual(before);
+      const own = run.resources.filter((r) => r.parent === comp(STEP, name).urn).map((r) => r.urn);
+      before = [...before, ...own];
+    }
+  });
+
+  test('registers the engines of a step only once every verdict of the step before was read', () => {
+    const at = (line: string) => {
+      const i = log.indexOf(line);
+      if (i < 0) throw new Error(`'${line}' is not in the log:\n${log.join('\n')}`);
+      return i;
+    };
+    const engineRegistered = (engine: string) => at(`register ${ENGINE} ${engine}`);
+    const resultRead = (engine: string, fault: string) => log.lastIndexOf(`read ChaosResult litmus/${engine}-${fault}`);
+    expect(resultRead('app-sample-pod-delete-r1', 'pod-delete')).toBeLessThan(engineRegistered('app-sample-container-kill-r1'));
+    expect(resultRead('app-sample-container-kill-r1', 'container-kill')).toBeLessThan(engineRegistered('app-sample-pod-cpu-hog-r1'));
+    // The two experiments of a group start together: both engines before either verdict is read.
+    expect(engineRegistered('app-sample-pod-memory-hog-r1')).toBeLessThan(resultRead('app-sample-pod-cpu-hog-r1', 'pod-cpu-hog'));
+    for (const [engine, fault] of [['app-sample-pod-cpu-hog-r1', 'pod-cpu-hog'], ['app-sample-pod-memory-hog-r1', 'pod-memory-hog']]) {
+      expect(resultRead(engine, fault)).toBeLessThan(engineRegistered('app-sample-pod-network-latency-r1'));
+    }
+    // A step's load tests (and SLO rules) are created with it, not before.
+    expect(at(`register ${CONFIG_GROUP} step-2-app-sample-container-kill-objs`)).toBeGreaterThan(resultRead('app-sample-pod-delete-r1', 'pod-delete'));
   });
 
   test('repeats the dependencies on the objects themselves, so that destroy deletes engines before the operator', () => {
-    const engines = run.find('chaos-stack:k8s:ChaosEngines', 'engines');
-    for (const engine of run.ofType(ENGINE)) expect(engine.dependencies).toEqual(engines.dependencies);
+    for (const name of STAGING_STEPS) {
+      const step = run.find(STEP, name);
+      for (const engine of run.ofType(ENGINE).filter((e) => e.parent === step.urn)) expect(engine.dependencies).toEqual(step.dependencies);
+      expect(step.dependencies).toContain(run.find(CONFIG_GROUP, 'operators-objs').urn);
+    }
     expect(run.find(CONFIG_GROUP, 'operators-objs').dependencies).toEqual(run.find(LAYER, 'operators').dependencies);
-    expect(engines.dependencies).toContain(run.find(CONFIG_GROUP, 'operators-objs').urn);
   });
 
   test('parents each ConfigGroup and engine to its component', () => {
     expect(run.find(CONFIG_GROUP, 'namespaces-objs').parent).toBe(run.find(LAYER, 'namespaces').urn);
-    for (const engine of run.ofType(ENGINE)) expect(engine.parent).toBe(run.find('chaos-stack:k8s:ChaosEngines', 'engines').urn);
+    expect(run.find(ENGINE, 'app-sample-pod-cpu-hog-r1').parent).toBe(run.find(STEP, 'step-3-resource-pressure').urn);
+    expect(run.find(ENGINE, 'app-sample-pod-memory-hog-r1').parent).toBe(run.find(STEP, 'step-3-resource-pressure').urn);
+    expect(run.find(ENGINE, 'app-sample-pod-delete-r1').parent).toBe(run.find(STEP, 'step-1-app-sample-pod-delete').urn);
   });
 
   test('installs only the CustomResourceDefinitions the charts need (Litmus\'s at least), from the configured folder', () => {
@@ -75,17 +118,19 @@ describe('the resource graph', () => {
   test('hands every chart object to Pulumi as chart.toJson() renders it, with only the await-policy annotations added', () => {
     const charts = chartObjects('staging', 'r1');
     for (const [key, objs] of Object.entries(charts)) {
-      if (key === 'engines') continue;
-      expect(run.find(CONFIG_GROUP, `${key}-objs`).inputs.objs).toEqual(withAwaitPolicy(objs));
+      if (key.startsWith('step-')) {
+        // A step: its engines one by one, its other objects (load tests, SLO rules) in one ConfigGroup beside them.
+        const step = run.find(STEP, key);
+        const byKey = (a: any, b: any) => keyOf(a).localeCompare(keyOf(b));
+        expect(run.ofType(ENGINE).filter((e) => e.parent === step.urn).map((e) => e.inputs).sort(byKey))
+          .toEqual(objs.filter((o) => o.kind === 'ChaosEngine').sort(byKey));
+        expect(run.find(CONFIG_GROUP, `${key}-objs`).inputs.objs).toEqual(withAwaitPolicy(objs.filter((o) => o.kind !== 'ChaosEngine')));
+      } else {
+        expect(run.find(CONFIG_GROUP, `${key}-objs`).inputs.objs).toEqual(withAwaitPolicy(objs));
+      }
     }
-    const engines = run.ofType(ENGINE);
-    const byKey = (a: any, b: any) => keyOf(a).localeCompare(keyOf(b));
-    expect(engines.map((e) => e.inputs).sort(byKey)).toEqual((charts.engines ?? []).filter((o) => o.kind === 'ChaosEngine').sort(byKey));
-    // Other objects of the engines chart (if any) go in one ConfigGroup next to the engines.
-    const others = (charts.engines ?? []).filter((o) => o.kind !== 'ChaosEngine');
-    if (others.length > 0) expect(run.find(CONFIG_GROUP, 'engines-objs').inputs.objs).toEqual(withAwaitPolicy(others));
     const handed = run.resources.filter((r) => r.type === CONFIG_GROUP && r.name !== 'crds-crds').flatMap((r) => r.inputs.objs as any[])
-      .concat(engines.map((e) => e.inputs)).map(keyOf).sort();
+      .concat(run.ofType(ENGINE).map((e) => e.inputs)).map(keyOf).sort();
     expect(handed).toEqual(Object.values(charts).flat().map(keyOf).sort());
   });
 
@@ -105,17 +150,135 @@ describe('the resource graph', () => {
     expect(run.outputs?.environment).toBe('staging');
     expect(run.outputs?.runId).toBe('r1');
     expect(run.outputs?.engines).toContainEqual({
-      experiment: 'pod-delete', namespace: 'litmus', engine: 'app-sample-pod-delete-r1', resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 360,
+      target: 'app-sample', experiment: 'pod-delete', namespace: 'litmus', engine: 'app-sample-pod-delete-r1',
+      resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 360,
     });
   });
 
-  test('exports each experiment\'s verdict and a summary after the engines complete', async () => {
+  test('exports each experiment\'s verdict, a summary, each step and the resilience score after the engines complete', async () => {
     const results = await run.settle(run.outputs!.results);
-    expect(results.value?.['pod-delete']).toMatchObject({
-      outcome: 'Pass', passed: true, phase: 'Completed', probeSuccessPercentage: 100, runs: { passed: 3, failed: 1, stopped: 0 },
+    expect(results.value?.['app-sample/pod-delete']).toMatchObject({
+      target: 'app-sample', outcome: 'Pass', passed: true, phase: 'Completed', probeSuccessPercentage: 100, runs: { passed: 3, failed: 1, stopped: 0 },
       probes: [{ name: 'frontend-access', verdict: 'Passed' }],
     });
     expect((await run.settle(run.outputs!.summary)).value).toEqual({ allPassed: true, total: 5, passed: 5, failing: [] });
+    const plan = (await run.settle(run.outputs!.plan)).value ?? [];
+    expect(plan.map((s) => [s.index, s.name, s.weight, s.stopOnFailure, s.status, s.experiments])).toEqual([
+      [1, 'app-sample-pod-delete', 10, true, 'Passed', ['app-sample/pod-delete']],
+      [2, 'app-sample-container-kill', 10, true, 'Passed', ['app-sample/container-kill']],
+      [3, 'resource-pressure', 5, true, 'Passed', ['app-sample/pod-cpu-hog', 'app-sample/pod-memory-hog']],
+      [4, 'app-sample-pod-network-latency', 10, true, 'Passed', ['app-sample/pod-network-latency']],
+    ]);
+    for (const s of plan) {
+      expect(Date.parse(s.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(s.startedAt ?? ''));
+      expect(s.durationSeconds).toBe((Date.parse(s.finishedAt ?? '') - Date.parse(s.startedAt ?? '')) / 1000);
+    }
+    expect((await run.settle(run.outputs!.resilienceScore)).value).toBe(100);
+    expect(run.outputs?.minResilienceScore).toBe(90);
+    expect(run.errors).toEqual([]);
+  });
+});
+
+describe('a plan that fails a step', () => {
+  test('with stopOnFailure (staging\'s default), later steps are never registered, are exported NotRun with the reason, and score 0', async () => {
+    const log: string[] = [];
+    const api = clusterFor('staging', 'r1', { 'container-kill': 'fail-probe' });
+    api.log = log;
+    const run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: api, log });
+    expect(run.ofType(STEP).map((c) => c.name)).toEqual(STAGING_STEPS.slice(0, 2));
+    expect(run.ofType(ENGINE).map((e) => e.name)).toEqual(['app-sample-pod-delete-r1', 'app-sample-container-kill-r1']);
+    // Nothing of the later steps was even read.
+    expect(log.filter((l) => /hog|latency/.test(l))).toEqual([]);
+    const plan = (await run.settle(run.outputs!.plan)).value ?? [];
+    const reason = "not run: step 2 'app-sample-container-kill' did not pass (app-sample/container-kill Fail) and stops the plan (stopOnFailure)";
+    expect(plan.map((s) => [s.name, s.status, s.reason])).toEqual([
+      ['app-sample-pod-delete', 'Passed', ''],
+      ['app-sample-container-kill', 'Failed', 'did not pass: app-sample/container-kill Fail'],
+      ['resource-pressure', 'NotRun', reason],
+      ['app-sample-pod-network-latency', 'NotRun', reason],
+    ]);
+    expect(plan[2]?.startedAt).toBeUndefined();
+    const results = (await run.settle(run.outputs!.results)).value ?? {};
+    expect(Object.entries(results).map(([k, r]) => [k, r.outcome])).toEqual([
+      ['app-sample/pod-delete', 'Pass'], ['app-sample/container-kill', 'Fail'], ['app-sample/pod-cpu-hog', 'NotRun'],
+      ['app-sample/pod-memory-hog', 'NotRun'], ['app-sample/pod-network-latency', 'NotRun'],
+    ]);
+    expect(results['app-sample/pod-cpu-hog']?.reason).toBe(reason);
+    // Litmus's formula: (10 x 100 + 10 x the failed run's probe success + 5 x 0 + 5 x 0 + 10 x 0) / (10 + 10 + 5 + 5 + 10).
+    const score = Math.round(((10 * 100 + 10 * FAIL_PROBE_PERCENT) / 40) * 100) / 100;
+    expect((await run.settle(run.outputs!.resilienceScore)).value).toBe(score);
+    // The gate fails the update with one message naming the failed step, and the outputs stay readable.
+    expect(run.errors).toHaveLength(1);
+    const lines = run.errors[0].split('\n');
+    expect(lines[0]).toBe(`Chaos gate (staging): step 2 'app-sample-container-kill' failed and stopped the plan; 2 steps not run; resilience score ${score} `
+      + '(minimum 90) is below the minimum.');
+    expect(lines[1]).toMatch(
+      /^ {2}- app-sample\/container-kill \(ChaosEngine app-sample-container-kill-r1, step 2 'app-sample-container-kill'\): Fail: /);
+    expect(lines.slice(2).map((l) => l.split(':')[0])).toEqual([
+      "  - app-sample/pod-cpu-hog (ChaosEngine app-sample-pod-cpu-hog-r1, step 3 'resource-pressure')",
+      "  - app-sample/pod-memory-hog (ChaosEngine app-sample-pod-memory-hog-r1, step 3 'resource-pressure')",
+      "  - app-sample/pod-network-latency (ChaosEngine app-sample-pod-network-latency-r1, step 4 'app-sample-pod-network-latency')",
+    ]);
+  });
+
+  test('without stopOnFailure every step runs, and the score counts each verdict', async () => {
+    const run = await runProgram({
+      config: baseConfig('staging', { runId: 'r1', stopOnFailure: 'false' }), chaosApi: clusterFor('staging', 'r1', { 'container-kill': 'fail-probe' }),
+    });
+    expect(run.ofType(STEP).map((c) => c.name)).toEqual(STAGING_STEPS);
+    expect(run.ofType(ENGINE)).toHaveLength(5);
+    const plan = (await run.settle(run.outputs!.plan)).value ?? [];
+    expect(plan.map((s) => s.status)).toEqual(['Passed', 'Failed', 'Passed', 'Passed']);
+    const score = Math.round(((10 * 100 + 10 * FAIL_PROBE_PERCENT + 5 * 100 + 5 * 100 + 10 * 100) / 40) * 100) / 100;
+    expect((await run.settle(run.outputs!.resilienceScore)).value).toBe(score);
+    expect(run.errors[0]?.split('\n')[0]).toBe(`Chaos gate (staging): step 2 'app-sample-container-kill' failed; resilience score ${score} (minimum 90) is below the minimum.`);
+  });
+
+  test('a score below the minimum fails the gate even with gateOnVerdict off', async () => {
+    const run = await runProgram({
+      config: baseConfig('dev', { runId: 'r1', minResilienceScore: '95' }), chaosApi: clusterFor('dev', 'r1', { 'pod-delete': 'fail-probe' }),
+    });
+    const score = Math.round(((5 * 10 * 100 + 10 * FAIL_PROBE_PERCENT) / 60) * 100) / 100;
+    expect(run.errors).toEqual([expect.stringMatching(new RegExp(`^Chaos gate \\(dev\\): step 5 'app-sample-pod-delete' failed; resilience score ${score} `
+      + '\\(minimum 95\\) is below the minimum\\.'))]);
+    // dev does not stop on failure: the step after pod-delete ran.
+    expect(run.ofType(ENGINE).map((e) => e.name)).toContain('app-sample-pod-network-loss-r1');
+  });
+});
+
+describe('targets of your own', () => {
+  /** dev with a workload of the user's, `shop/checkout`, hit by the second of two steps. */
+  const withShop = (name: Environment): EnvironmentConfig => {
+    const base = environmentConfig(name);
+    return {
+      ...base,
+      slo: undefined,
+      blastRadius: { ...base.blastRadius, allowedNamespaces: ['testing', 'shop'] },
+      targets: [{ name: 'checkout', namespace: 'shop', kind: AppKind.DEPLOYMENT, selector: { key: 'app', value: 'checkout' }, service: { name: 'checkout', port: 8080 } }],
+      plan: {
+        steps: [
+          { experiment: { fault: { fault: FaultName.POD_DELETE, totalChaosDuration: Duration.seconds(30) } } },
+          { experiment: { target: 'checkout', fault: { fault: FaultName.POD_DELETE, totalChaosDuration: Duration.seconds(30) } } },
+        ],
+      },
+    };
+  };
+
+  test('hits the existing workload by namespace, kind and label, probes its Service, and creates none of its objects', async () => {
+    const run = await runProgram({
+      config: baseConfig('dev', { runId: 'r1' }), environments: withShop, chaosApi: clusterFor('dev', 'r1', {}, withShop('dev' as Environment)),
+    });
+    expect(run.error).toBeUndefined();
+    const engine = run.find(ENGINE, 'checkout-pod-delete-r1');
+    expect(engine.inputs.spec.appinfo).toEqual({ appns: 'shop', applabel: 'app=checkout', appkind: 'deployment' });
+    expect(engine.inputs.spec.experiments[0].spec.probe[0]['httpProbe/inputs'].url).toBe('http://checkout.shop.svc.cluster.local:8080');
+    const inShop = run.ofType(CONFIG_GROUP).flatMap((g) => g.inputs.objs as any[]).filter((o) => o.metadata.namespace === 'shop');
+    // Only the experiment's least-privilege grant lives in their namespace.
+    expect(inShop.map((o) => o.kind).sort()).toEqual(['Role', 'RoleBinding']);
+    expect(run.ofType(CONFIG_GROUP).flatMap((g) => g.inputs.objs as any[]).filter((o) => o.kind === 'Namespace' && o.metadata.name === 'shop')).toEqual([]);
+    const results = (await run.settle(run.outputs!.results)).value ?? {};
+    expect(Object.keys(results)).toEqual(['app-sample/pod-delete', 'checkout/pod-delete']);
+    expect(results['checkout/pod-delete']?.outcome).toBe('Pass');
   });
 });
 
@@ -123,10 +286,11 @@ describe('the run id', () => {
   test('changes the engines\' names and nothing else', async () => {
     const r1 = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
     const r2 = await runProgram({ config: baseConfig('prod', { runId: 'r2' }), chaosApi: clusterFor('prod', 'r2') });
-    // Everything before the engines stage is unchanged (the engines chart may hold other per-run objects, e.g. load jobs).
+    // Everything before the steps is unchanged (a step may hold other per-run objects, e.g. load jobs).
     const before = (run: ProgramRun) => {
-      const enginesUrn = run.find('chaos-stack:k8s:ChaosEngines', 'engines').urn;
-      return run.resources.filter((r) => r.type !== ENGINE && r.parent !== enginesUrn).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+      const steps = run.ofType(STEP).map((c) => c.urn);
+      return run.resources.filter((r) => r.type !== ENGINE && !steps.includes(r.parent))
+        .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
     };
     expect(before(r2)).toEqual(before(r1));
     expect(r1.ofType(ENGINE).map((e) => e.name).sort()).toEqual(['app-sample-pod-delete-r1', 'app-sample-pod-network-latency-r1']);
@@ -151,7 +315,7 @@ describe('the run id', () => {
 });
 
 describe('preview', () => {
-  test('reads nothing, waits for nothing and leaves the verdicts unknown', async () => {
+  test('shows every step, reads nothing, waits for nothing and leaves the verdicts unknown', async () => {
     let reads = 0;
     const run = await runProgram({
       config: baseConfig('staging', { runId: 'r1' }), preview: true, chaosApi: clusterFor('staging', 'r1', { 'pod-delete': 'error' }),
@@ -159,81 +323,126 @@ describe('preview', () => {
     });
     expect(run.error).toBeUndefined();
     expect(run.ofType(ENGINE)).toHaveLength(5);
-    const results = await run.settle(run.outputs!.results);
-    const summary = await run.settle(run.outputs!.summary);
-    expect(results.known).toBe(false);
-    expect(summary.known).toBe(false);
-    expect(summary.error).toBeUndefined();
+    expect(run.ofType(STEP).map((c) => c.name)).toEqual(STAGING_STEPS);
+    for (const o of [run.outputs!.results, run.outputs!.summary, run.outputs!.plan, run.outputs!.resilienceScore]) {
+      const settled = await run.settle(o as any);
+      expect(settled.known).toBe(false);
+      expect(settled.error).toBeUndefined();
+    }
     expect(reads).toBe(0);
+    expect(run.errors).toEqual([]);
   });
 });
 
 describe('gating on verdicts', () => {
   const cases: [Shape, string][] = [
-    ['fail-probe', "pod-delete (ChaosEngine app-sample-pod-delete-r1): Fail: Completed_With_Probe_Failure: probe 'frontend-access' failed"],
-    ['error', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Error: TARGET_SELECTION_ERROR: no target found'],
-    ['stopped', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stopped: ChaosEngine litmus/app-sample-pod-delete-r1 was stopped before '
-      + 'its run completed'],
-    ['awaited', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Awaited: the run has not finished'],
-    ['no-status', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): NoStatus: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete has no status'],
-    ['missing', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Missing: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete does not exist'],
-    ['stale', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Stale: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete is stale'],
-    ['pass-failed-probe', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Inconsistent: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete '
+    ['fail-probe', "app-sample/pod-delete (ChaosEngine app-sample-pod-delete-r1, step 1 'app-sample-pod-delete'): Fail: Completed_With_Probe_Failure: "
+      + "probe 'frontend-access' failed"],
+    ['error', 'ChaosEngine app-sample-pod-delete-r1, step 1 \'app-sample-pod-delete\'): Error: TARGET_SELECTION_ERROR: no target found'],
+    ['stopped', "step 1 'app-sample-pod-delete'): Stopped: ChaosEngine litmus/app-sample-pod-delete-r1 was stopped before its run completed"],
+    ['awaited', "step 1 'app-sample-pod-delete'): Awaited: the run has not finished"],
+    ['no-status', "step 1 'app-sample-pod-delete'): NoStatus: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete has no status"],
+    ['missing', "step 1 'app-sample-pod-delete'): Missing: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete does not exist"],
+    ['stale', "step 1 'app-sample-pod-delete'): Stale: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete is stale"],
+    ['pass-failed-probe', "step 1 'app-sample-pod-delete'): Inconsistent: ChaosResult litmus/app-sample-pod-delete-r1-pod-delete "
       + "says Pass, but probe 'frontend-access' is Failed (returned 503, expected 200)"],
-    ['timeout', 'pod-delete (ChaosEngine app-sample-pod-delete-r1): Timeout: ChaosEngine litmus/app-sample-pod-delete-r1 did not reach '
+    ['timeout', "step 1 'app-sample-pod-delete'): Timeout: ChaosEngine litmus/app-sample-pod-delete-r1 did not reach "
       + "status.engineStatus 'completed' or 'stopped' within 330s"],
   ];
 
   test.each(cases)('fails the update in prod when pod-delete ends %s, with one message naming it', async (shape, line) => {
     const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1', { 'pod-delete': shape }) });
-    const summary = await run.settle(run.outputs!.summary);
-    expect(summary.error).toBeInstanceOf(run.pulumi.RunError);
-    const message = (summary.error as Error).message;
-    expect(message.split('\n')[0]).toBe('Chaos gate (prod): 1 of 2 experiments did not pass:');
-    expect(message.split('\n')[1]).toContain(`  - ${line}`);
-    expect(message.split('\n')).toHaveLength(2);
-    // The per-experiment outputs still say what happened.
-    expect((await run.settle(run.outputs!.results)).value?.['pod-network-latency']?.outcome).toBe('Pass');
-  });
-
-  test('lists every failing experiment in the one message', async () => {
-    const run = await runProgram({
-      config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1', { 'pod-delete': 'fail-probe', 'pod-network-latency': 'error' }),
-    });
-    const message = ((await run.settle(run.outputs!.summary)).error as Error).message;
-    const lines = message.split('\n');
-    expect(lines[0]).toBe('Chaos gate (prod): 2 of 2 experiments did not pass:');
-    expect(lines[1]).toMatch(/^ {2}- pod-delete .*: Fail: /);
-    expect(lines[2]).toMatch(/^ {2}- pod-network-latency .*: Error: /);
+    expect(run.errors).toHaveLength(1);
+    const lines = run.errors[0].split('\n');
+    expect(lines[0]).toMatch(new RegExp("^Chaos gate \\(prod\\): step 1 'app-sample-pod-delete' failed and stopped the plan; 1 step not run; "
+      + 'resilience score [\\d.]+ \\(minimum 100\\) is below the minimum\\.$'));
+    expect(lines[1]).toContain(line);
+    // prod stops on failure: pod-network-latency never ran, and says why.
+    expect(lines[2]).toMatch(/^ {2}- app-sample\/pod-network-latency .*: NotRun: not run: step 1 'app-sample-pod-delete' did not pass/);
+    expect(lines).toHaveLength(3);
+    expect((await run.settle(run.outputs!.results)).value?.['app-sample/pod-network-latency']?.outcome).toBe('NotRun');
   });
 
   test('a Pass of every experiment passes the gate', async () => {
     const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
     expect((await run.settle(run.outputs!.summary)).value).toEqual({ allPassed: true, total: 2, passed: 2, failing: [] });
+    expect((await run.settle(run.outputs!.resilienceScore)).value).toBe(100);
+    expect(run.errors).toEqual([]);
   });
 
   test('with gateOnVerdict off (dev by default) a failing verdict is reported, not raised', async () => {
     const run = await runProgram({ config: baseConfig('dev', { runId: 'r1' }), chaosApi: clusterFor('dev', 'r1', { 'pod-delete': 'fail-probe' }) });
     const summary = await run.settle(run.outputs!.summary);
-    expect(summary.error).toBeUndefined();
+    expect(run.errors).toEqual([]);
     expect(summary.value?.allPassed).toBe(false);
-    expect(summary.value?.failing.map((f) => [f.experiment, f.outcome])).toEqual([['pod-delete', 'Fail']]);
+    expect(summary.value?.failing.map((f) => [f.experiment, f.outcome])).toEqual([['app-sample/pod-delete', 'Fail']]);
   });
 
   test('waits each engine for its expected duration plus the margin, or the configured timeout', async () => {
     const run = await runProgram({
       config: baseConfig('prod', { runId: 'r1', waitTimeoutSeconds: '42' }), chaosApi: clusterFor('prod', 'r1', { 'pod-delete': 'timeout' }),
     });
-    expect(((await run.settle(run.outputs!.summary)).error as Error).message).toContain('within 42s');
+    expect(run.errors[0]).toContain('within 42s');
   });
 
   test('stops an engine that timed out, so that its chaos does not outlive the deploy, and says so', async () => {
     const api = clusterFor('prod', 'r1', { 'pod-delete': 'timeout' });
     const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: api });
-    const message = ((await run.settle(run.outputs!.summary)).error as Error).message;
-    expect(message).toContain("within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop) so that its chaos "
+    expect(run.errors[0]).toContain("within 330s (last engineStatus: 'initialized'); it was stopped (spec.engineState: stop) so that its chaos "
       + 'does not outlive the wait');
     expect(api.stops).toEqual(['litmus/app-sample-pod-delete-r1']);
+  });
+});
+
+describe('promotion', () => {
+  const STAGING = 'organization/chaos-stack/staging';
+  const VERSION = programVersion(ENVIRONMENTS.map((e) => environmentConfig(e)));
+  const passing = {
+    summary: { allPassed: true, total: 5, passed: 5, failing: [] }, resilienceScore: 100, minResilienceScore: 90, programVersion: VERSION,
+  };
+  const kubeResources = (run: ProgramRun) => run.resources.filter((r) => r.type.startsWith('kubernetes:') || r.type.startsWith('chaos-stack:'));
+
+  test('every stack exports its program version: the content hash of every environment\'s manifests', async () => {
+    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
+    expect(run.outputs?.programVersion).toBe(VERSION);
+    expect(VERSION).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test.each<[string, Record<string, Record<string, unknown>>, string[]]>([
+    ['a staging stack that did not pass', {
+      [STAGING]: { ...passing, summary: { allPassed: false, failing: [{ experiment: 'app-sample/pod-delete', outcome: 'Fail' }] }, resilienceScore: 40 },
+    }, [
+      `${STAGING} did not pass: not every verdict of its last update is Pass: app-sample/pod-delete Fail`,
+      `${STAGING} scored 40, below its minimum 90`,
+    ]],
+    ['a staging stack that never ran the chaos', { [STAGING]: {} }, [`${STAGING} has not run the chaos: it exports no verdicts (no summary output)`]],
+    ['a staging stack that ran another program version', { [STAGING]: { ...passing, programVersion: 'f'.repeat(64) } }, [
+      `${STAGING} ran program version ffffffffffff, not this one (${VERSION.slice(0, 12)}): run it again with this version first`,
+    ]],
+  ])('is refused against %s, naming what is missing, before any Kubernetes resource is registered', async (_what, stackOutputs, problems) => {
+    const run = await runProgram({
+      config: baseConfig('prod', { runId: 'r1', requiresStack: STAGING }), stack: 'prod', stackOutputs, chaosApi: clusterFor('prod', 'r1'),
+    });
+    expect((run.error as Error).message).toBe([
+      `Promotion refused: stack 'prod' requires ${STAGING} to have passed with this program version (${VERSION.slice(0, 12)}), and nothing was deployed:`,
+      ...problems.map((p) => `  - ${p}`),
+    ].join('\n'));
+    expect(kubeResources(run)).toEqual([]);
+  });
+
+  test('is accepted against a staging stack that passed this version: the plan deploys', async () => {
+    const run = await runProgram({
+      config: baseConfig('prod', { runId: 'r1', requiresStack: STAGING }), stack: 'prod', stackOutputs: { [STAGING]: passing }, chaosApi: clusterFor('prod', 'r1'),
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.ofType(ENGINE)).toHaveLength(2);
+    expect(run.errors).toEqual([]);
+  });
+
+  test('a stack cannot require itself', async () => {
+    const run = await runProgram({ config: baseConfig('prod', { requiresStack: 'organization/chaos-stack/prod' }), stack: 'prod' });
+    expect((run.error as Error).message).toBe("Invalid requiresStack: 'organization/chaos-stack/prod'; must name another stack: 'prod' cannot require its own verdicts.");
+    expect(run.resources).toEqual([]);
   });
 });
 
@@ -303,15 +512,13 @@ describe('stack settings', () => {
 });
 
 describe('an unusable cluster client', () => {
-  test('makes every experiment an ApiError with the reason, which fails the gate', async () => {
+  test('makes the first step an ApiError with the reason, which fails the gate, and stops the plan', async () => {
     const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }) });
-    const message = ((await run.settle(run.outputs!.summary)).error as Error).message;
-    expect(message).toBe([
-      'Chaos gate (prod): 2 of 2 experiments did not pass:',
-      '  - pod-delete (ChaosEngine app-sample-pod-delete-r1): ApiError: could not build a client for the readback: the test gave no ChaosApi',
-      '  - pod-network-latency (ChaosEngine app-sample-pod-network-latency-r1): ApiError: could not build a client for the readback: '
-        + 'the test gave no ChaosApi',
-    ].join('\n'));
+    expect(run.errors[0]?.split('\n').slice(0, 2)).toEqual([
+      "Chaos gate (prod): step 1 'app-sample-pod-delete' failed and stopped the plan; 1 step not run; resilience score 0 (minimum 100) is below the minimum.",
+      "  - app-sample/pod-delete (ChaosEngine app-sample-pod-delete-r1, step 1 'app-sample-pod-delete'): ApiError: could not build a client for "
+        + 'the readback: the test gave no ChaosApi',
+    ]);
   });
 });
 
@@ -333,10 +540,9 @@ describe('credentials in the kubeconfig', () => {
     });
     expect(run.error).toBeUndefined();
     const results = await run.settle(run.outputs!.results);
-    const summary = await run.settle(run.outputs!.summary);
-    const message = (summary.error as Error).message;
-    expect(message).toMatch(/^Chaos gate \(prod\): 1 of 2 experiments did not pass:/);
-    const plainOutputs = { ...run.outputs!, results: undefined, summary: undefined };
+    const message = run.errors[0] ?? '';
+    expect(message).toMatch(/^Chaos gate \(prod\): step 1 'app-sample-pod-delete' failed/);
+    const plainOutputs = { ...run.outputs!, results: undefined, summary: undefined, plan: undefined, resilienceScore: undefined };
     for (const text of [message, JSON.stringify(results.value), JSON.stringify(plainOutputs)]) expect(text).not.toContain(TOKEN);
     // The provider gets the kubeconfig as a secret (the state encrypts it); no other input holds it.
     const provider = run.find('pulumi:providers:kubernetes', 'k8s-prod');

@@ -69,18 +69,32 @@ describe('the engines to read', () => {
   test('come from the environment\'s ChaosStack object, with the run id', () => {
     const run = runFromStack('prod', 'r9');
     expect(run.environment).toBe('prod');
-    expect(run.targets.map((t) => t.engine)).toEqual(['app-sample-pod-delete-r9', 'app-sample-pod-network-latency-r9']);
+    expect(run.plan.steps.map((st) => [st.name, st.engines.map((t) => t.engine)])).toEqual([
+      ['app-sample-pod-delete', ['app-sample-pod-delete-r9']], ['app-sample-pod-network-latency', ['app-sample-pod-network-latency-r9']],
+    ]);
+    expect(run.plan.minResilienceScore).toBe(100);
     expect(() => runFromStack('qa')).toThrow("Invalid environment: 'qa'; must be one of 'dev', 'staging', 'prod'.");
     expect(() => runFromStack('dev', 'R1')).toThrow(/^Invalid --run-id: 'R1'; must be a DNS-1123 label/);
   });
 
-  test('or from a Pulumi stack\'s outputs, which list exactly the engines the update deployed', () => {
-    const engines = [{ experiment: 'pod-delete', namespace: 'litmus', engine: 'app-sample-pod-delete-r1', resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 330 }];
-    expect(runFromOutputs(JSON.stringify({ environment: 'staging', engines, results: {} }), 'out.json')).toEqual({ environment: 'staging', targets: engines });
+  test('or from a Pulumi stack\'s outputs, which list exactly the engines and steps the update deployed', () => {
+    const engines = [{
+      target: 'app-sample', experiment: 'pod-delete', namespace: 'litmus', engine: 'app-sample-pod-delete-r1',
+      resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 330,
+    }];
+    const plan = [{ name: 'app-sample-pod-delete', index: 1, weight: 7, stopOnFailure: true, status: 'Passed', reason: '', experiments: ['app-sample/pod-delete'] }];
+    expect(runFromOutputs(JSON.stringify({ environment: 'staging', engines, plan, minResilienceScore: 90, results: {} }), 'out.json')).toEqual({
+      environment: 'staging',
+      plan: { steps: [{ name: 'app-sample-pod-delete', index: 1, weight: 7, stopOnFailure: true, group: false, engines }], minResilienceScore: 90 },
+    });
+    expect(() => runFromOutputs(JSON.stringify({ environment: 'dev', engines, plan: [{ ...plan[0], experiments: ['checkout/pod-delete'] }] }), 'o'))
+      .toThrow(/^Invalid --outputs plan\[0\]: .*; must have name, index, weight, stopOnFailure and experiments that are among `engines`\.$/);
+    expect(() => runFromOutputs(JSON.stringify({ environment: 'dev', engines }), 'o'))
+      .toThrow("Invalid --outputs: 'o'; must hold the `plan` output of a chaos-stack stack (run `pulumi up` once with this version).");
     expect(() => runFromOutputs('{', 'out.json')).toThrow("Invalid --outputs: 'out.json'; must hold the JSON of `pulumi stack output --json`.");
     expect(() => runFromOutputs('{"engines":[]}', 'out.json')).toThrow(/^Invalid --outputs: 'out.json'; must hold the outputs of a chaos-stack stack/);
     expect(() => runFromOutputs(JSON.stringify({ environment: 'dev', engines: [{ engine: 'x' }] }), 'o'))
-      .toThrow('Invalid --outputs engines[0]: {"engine":"x"}; must have experiment, namespace, engine, resultName and timeoutSeconds.');
+      .toThrow('Invalid --outputs engines[0]: {"engine":"x"}; must have target, experiment, namespace, engine, resultName and timeoutSeconds.');
   });
 });
 
@@ -89,10 +103,13 @@ describe('runResults', () => {
     const t = io(prodCluster({}));
     const code = await runResults({ env: 'prod', runId: 'r1', wait: false, junit: 'chaos.xml' }, t.io);
     expect(code).toBe(0);
-    expect(t.out[0]?.split('\n')[0]).toMatch(/^EXPERIMENT\s+ENGINE\s+VERDICT\s+PHASE\s+PROBES\s+RUNS P\/F\/S\s+REASON$/);
-    expect(t.out[0]).toContain('pod-delete           app-sample-pod-delete-r1');
+    expect(t.out[0]?.split('\n')[0]).toMatch(/^STEP\s+EXPERIMENT\s+ENGINE\s+VERDICT\s+PHASE\s+PROBES\s+RUNS P\/F\/S\s+REASON$/);
+    expect(t.out[0]?.split('\n')[1]).toMatch(/^1 app-sample-pod-delete\s+app-sample\/pod-delete\s+app-sample-pod-delete-r1\s+Pass\s/);
+    expect(t.out[1]).toBe('Resilience score: 100 (minimum 100)');
     expect(t.out.at(-1)).toBe('All 2 experiments passed.');
-    expect(t.written.get('chaos.xml')).toContain('tests="2" failures="0"');
+    // Two experiments and their probe each, none failed, the score a property of the suite.
+    expect(t.written.get('chaos.xml')).toContain('tests="4" failures="0" errors="0" skipped="0"');
+    expect(t.written.get('chaos.xml')).toContain('<property name="resilienceScore" value="100"/>');
     // No kubeconfig or context given: the default kubeconfig (messages name the CLI's flags).
     expect(t.targets).toEqual([{ fields: { kubeconfig: '--kubeconfig', context: '--context' } }]);
   });
@@ -101,8 +118,9 @@ describe('runResults', () => {
     const t = io(prodCluster({ 'pod-network-latency': 'error' }));
     const code = await runResults({ env: 'prod', runId: 'r1', wait: false, context: 'kind-e2e' }, t.io);
     expect(code).toBe(1);
-    expect(t.out.at(-1)).toMatch(new RegExp('^Chaos gate \\(prod\\): 1 of 2 experiments did not pass:\n'
-      + ' {2}- pod-network-latency \\(ChaosEngine app-sample-pod-network-latency-r1\\): Error: TARGET_SELECTION_ERROR'));
+    expect(t.out.at(-1)).toMatch(new RegExp("^Chaos gate \\(prod\\): step 2 'app-sample-pod-network-latency' failed; resilience score 50 \\(minimum 100\\) "
+      + 'is below the minimum\\.\n {2}- app-sample/pod-network-latency \\(ChaosEngine app-sample-pod-network-latency-r1, '
+      + "step 2 'app-sample-pod-network-latency'\\): Error: TARGET_SELECTION_ERROR"));
     expect(t.targets).toEqual([{ fields: { kubeconfig: '--kubeconfig', context: '--context' }, context: 'kind-e2e' }]);
   });
 
@@ -115,9 +133,10 @@ describe('runResults', () => {
     const code = await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io);
     expect(code).toBe(1);
     expect(t.out[0]).toMatch(/pod-delete\s+app-sample-pod-delete-r1\s+Running\s/);
-    expect(t.out.at(-1)).toBe(['Chaos gate (prod): 1 of 2 experiments did not pass:',
-      '  - pod-delete (ChaosEngine app-sample-pod-delete-r1): Running: ChaosEngine litmus/app-sample-pod-delete-r1 has not finished its run '
-        + "(status.engineStatus 'initialized'), so it has no verdict yet"].join('\n'));
+    // The next step's engine exists, so it is judged by what it holds, not reported as not run.
+    expect(t.out.at(-1)).toBe(["Chaos gate (prod): step 1 'app-sample-pod-delete' failed; resilience score 50 (minimum 100) is below the minimum.",
+      "  - app-sample/pod-delete (ChaosEngine app-sample-pod-delete-r1, step 1 'app-sample-pod-delete'): Running: ChaosEngine "
+        + "litmus/app-sample-pod-delete-r1 has not finished its run (status.engineStatus 'initialized'), so it has no verdict yet"].join('\n'));
   });
 
   test('with --wait, an engine that times out is stopped and reported as Timeout', async () => {
@@ -148,9 +167,31 @@ describe('runResults', () => {
     expect(await runResults({ env: 'prod', runId: 'r1', wait: false }, t.io)).toBe(1);
   });
 
+  test('reports the steps a stopped plan never started as not run, skipped in JUnit with the reason', async () => {
+    const api = prodCluster({ 'pod-delete': 'fail-probe' });
+    // The plan stopped after pod-delete: pod-network-latency's engine was never created.
+    api.engine('litmus', 'app-sample-pod-network-latency-r1');
+    const t = io(api);
+    expect(await runResults({ env: 'prod', runId: 'r1', wait: false, junit: 'chaos.xml' }, t.io)).toBe(1);
+    const reason = "not run: step 1 'app-sample-pod-delete' did not pass (app-sample/pod-delete Fail) and stops the plan (stopOnFailure)";
+    expect(t.out[0]?.split('\n')[2]?.split(/\s{2,}/)).toEqual([
+      '2 app-sample-pod-network-latency', 'app-sample/pod-network-latency', 'app-sample-pod-network-latency-r1', 'NotRun', '-', '-', '0/0/0', reason,
+    ]);
+    const xml = t.written.get('chaos.xml') ?? '';
+    expect(xml).toContain('tests="4" failures="2" errors="0" skipped="1"');
+    expect(xml).toContain('<testcase classname="chaos-stack.prod.step-2-app-sample-pod-network-latency" name="app-sample/pod-network-latency '
+      + `(app-sample-pod-network-latency-r1)">\n      <skipped message="${reason.replace(/'/g, '&apos;')}"/>`);
+    expect(xml).toContain('<testcase classname="chaos-stack.prod.step-1-app-sample-pod-delete" name="app-sample/pod-delete probe frontend-access '
+      + '(httpProbe, Continuous)">\n      <failure type="Failed" message="Failed: Probe failed: GET');
+  });
+
   test('reads the engines a Pulumi update deployed from its outputs file', async () => {
     const stack = new ChaosStack(new App(), 'prod', { config: { ...environmentConfig('prod'), runId: 'r1' } });
-    const outputs = JSON.stringify({ environment: 'prod', engines: stack.engineTargets.slice(0, 1) });
+    const first = stack.plan.steps[0];
+    const outputs = JSON.stringify({
+      environment: 'prod', engines: first.engines, minResilienceScore: 100,
+      plan: [{ name: first.name, index: 1, weight: first.weight, stopOnFailure: true, experiments: ['app-sample/pod-delete'] }],
+    });
     const t = io(prodCluster({}));
     const code = await runResults({ outputs: 'out.json', wait: false }, { ...t.io, readText: (p) => (p === 'out.json' ? outputs : undefined) });
     expect(code).toBe(0);

@@ -4,7 +4,7 @@ import { engineDoc, FakeChaosApi } from './fake-api';
 import { fixture } from './fixtures';
 
 const target: EngineTarget = {
-  namespace: 'litmus', engine: 'app-sample-pod-delete-r1', experiment: 'pod-delete',
+  target: 'app-sample', namespace: 'litmus', engine: 'app-sample-pod-delete-r1', experiment: 'pod-delete',
   resultName: 'app-sample-pod-delete-r1-pod-delete', timeoutSeconds: 60,
 };
 const UID = '0d6c1f3e-7a52-4b1e-a0c4-2f6b9e8d7a11';

@@ -9,6 +9,8 @@ export class FakeChaosApi implements ChaosApi {
   private readonly engines = new Map<string, unknown[]>();
   private readonly results = new Map<string, unknown>();
   private readonly failures = new Map<string, Error>();
+  /** When set, every read is appended to it (`read ChaosEngine ns/name`, `read ChaosResult ns/name`), e.g. beside registrations. */
+  public log?: string[];
 
   public engine(namespace: string, name: string, ...states: unknown[]): this {
     this.engines.set(`${namespace}/${name}`, states);
@@ -29,6 +31,7 @@ export class FakeChaosApi implements ChaosApi {
   public getChaosEngine(namespace: string, name: string): Promise<unknown> {
     const key = `${namespace}/${name}`;
     this.engineReads.push(key);
+    this.log?.push(`read ChaosEngine ${key}`);
     const err = this.failures.get(`engine:${key}`);
     if (err) return Promise.reject(err);
     const states = this.engines.get(key);
@@ -47,6 +50,7 @@ export class FakeChaosApi implements ChaosApi {
   public getChaosResult(namespace: string, name: string): Promise<unknown> {
     const key = `${namespace}/${name}`;
     this.resultReads.push(key);
+    this.log?.push(`read ChaosResult ${key}`);
     const err = this.failures.get(`result:${key}`);
     if (err) return Promise.reject(err);
     return Promise.resolve(this.results.get(key));

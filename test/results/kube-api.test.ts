@@ -51,7 +51,8 @@ function outputsFile(timeoutSeconds: number): string {
   const path = join(dir, `outputs-${timeoutSeconds}.json`);
   writeFileSync(path, JSON.stringify({
     environment: 'prod',
-    engines: [{ experiment: 'pod-delete', namespace: 'litmus', engine: ENGINE, resultName: `${ENGINE}-pod-delete`, timeoutSeconds }],
+    engines: [{ target: 'app-sample', experiment: 'pod-delete', namespace: 'litmus', engine: ENGINE, resultName: `${ENGINE}-pod-delete`, timeoutSeconds }],
+    plan: [{ name: 'app-sample-pod-delete', index: 1, weight: 10, stopOnFailure: true, experiments: ['app-sample/pod-delete'] }],
   }));
   return path;
 }

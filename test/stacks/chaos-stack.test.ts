@@ -6,19 +6,30 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChaosEngine } from '../../constructs/litmus/engine';
 import { ChaosExperiment } from '../../constructs/litmus/experiment';
-import { Fault, FaultName } from '../../constructs/litmus/faults';
+import { Fault, FaultName, type FaultSpec } from '../../constructs/litmus/faults';
 import { ChaosSchedule, CronChaosTrigger } from '../../constructs/litmus/schedule';
-import { Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
+import {
+  Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig, type ExperimentConfig, type PlanConfig,
+} from '../../stacks/environments';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../../stacks/chaos-stack';
-import { find, fixture, ofKind, SCHEMA_VALIDATOR, schemaValidatorMissing, writeStack } from '../util';
+import { AppKind } from '../../constructs/target-app';
+import { find, fixture, ofKind, SCHEMA_VALIDATOR, schemaValidatorMissing, stackObjects, writeStack } from '../util';
 
 function build(config: EnvironmentConfig) {
   const app = Testing.app();
   const stack = new ChaosStack(app, config.environment, { config });
-  const manifest = Object.values(stack.charts).flatMap((c: Chart) => c.toJson());
+  const manifest = stackObjects(stack);
   return { app, stack, manifest };
 }
+
+/** A workload of the user's, `checkout`, in `namespace`. */
+const SHOP = (namespace: string) => ({
+  name: 'checkout', namespace, kind: AppKind.DEPLOYMENT, selector: { key: 'app', value: 'checkout' }, service: { name: 'checkout', port: 8080 },
+});
+
+/** A plan of one step per experiment, in order. */
+const steps = (...experiments: ExperimentConfig[]): PlanConfig => ({ steps: experiments.map((experiment) => ({ experiment })) });
 
 const env = (engine: any): Record<string, string> =>
   Object.fromEntries(engine.spec.experiments[0].spec.components.env.map((e: { name: string; value: string }) => [e.name, e.value]));
@@ -31,12 +42,14 @@ describe('ChaosStack', () => {
     expect(ofKind(manifest, 'Namespace').map((n) => n.metadata.name)).toEqual(['testing', 'litmus', 'monitoring', 'monitoring-node']);
   });
 
-  test('orders the layers namespaces, operators, workloads, experiments, engines', () => {
+  test('orders the layers namespaces, operators, workloads, experiments, then one per plan step', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stack-order-'));
     try {
       writeStack(new ChaosStack(new App(), 'dev', { config: environmentConfig('dev') }), dir);
       expect(readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()).toEqual([
-        '0000-namespaces.k8s.yaml', '0001-operators.k8s.yaml', '0002-workloads.k8s.yaml', '0003-experiments.k8s.yaml', '0004-engines.k8s.yaml',
+        '0000-namespaces.k8s.yaml', '0001-operators.k8s.yaml', '0002-workloads.k8s.yaml', '0003-experiments.k8s.yaml',
+        '0004-step-1-app-sample-container-kill.k8s.yaml', '0005-step-2-app-sample-pod-autoscaler.k8s.yaml', '0006-step-3-app-sample-pod-cpu-hog.k8s.yaml',
+        '0007-step-4-app-sample-pod-memory-hog.k8s.yaml', '0008-step-5-app-sample-pod-delete.k8s.yaml', '0009-step-6-app-sample-pod-network-loss.k8s.yaml',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -113,49 +126,51 @@ describe('ChaosStack', () => {
 
   test('fails for a fault that exceeds the environment ceiling', () => {
     const config = environmentConfig('prod');
-    expect(() => build({ ...config, experiments: [{ fault: { fault: FaultName.POD_DELETE, podsAffectedPercent: 80 } }] })).toThrow(
+    expect(() => build({ ...config, plan: steps({ fault: { fault: FaultName.POD_DELETE, podsAffectedPercent: 80 } }) })).toThrow(
       "Invalid ChaosEngine 'app-sample-pod-delete'.pod-delete.podsAffectedPercent: 80; the environment's blast radius allows at most 25 %.");
   });
 
   test('fails for a node-level fault in an environment that forbids them', () => {
     const config = environmentConfig('staging');
-    expect(() => build({ ...config, experiments: [{ fault: { fault: FaultName.NODE_CPU_HOG } }] })).toThrow(
+    expect(() => build({ ...config, plan: steps({ fault: { fault: FaultName.NODE_CPU_HOG } }) })).toThrow(
       "Invalid ChaosEngine 'app-sample-node-cpu-hog'.fault: 'node-cpu-hog'; node-level faults are not enabled in this environment (blastRadius.allowNodeFaults).");
   });
 
   test('fails for the same fault twice against one target', () => {
     const config = environmentConfig('dev');
-    expect(() => build({ ...config, experiments: [{ fault: { fault: FaultName.POD_DELETE } }, { fault: { fault: FaultName.POD_DELETE } }] }))
-      .toThrow("Invalid experiments[1].fault: 'pod-delete'; the environment already runs this fault against 'app-sample'; each target runs each fault once.");
+    expect(() => build({ ...config, plan: steps({ fault: { fault: FaultName.POD_DELETE } }, { fault: { fault: FaultName.POD_DELETE } }) }))
+      .toThrow("Invalid plan.steps[1].experiment: 'app-sample/pod-delete'; runs an experiment (target and fault) that plan.steps[0].experiment "
+        + 'already runs; each runs once per plan.');
   });
 
-  test('fails for an environment with no experiments', () => {
-    expect(() => build({ ...environmentConfig('prod'), experiments: [] })).toThrow(
-      'Invalid experiments: []; must list at least one experiment (a fault and its tunables).');
+  test('fails for an environment with no step', () => {
+    expect(() => build({ ...environmentConfig('prod'), plan: { steps: [] } })).toThrow(
+      'Invalid plan.steps: []; must list at least one step (an experiment, or a named group of them).');
   });
 
   test("fails for a misspelt tunable in the environment table (prod's FORCE would stay true)", () => {
     const config = environmentConfig('prod');
-    const experiments = [{ fault: { fault: FaultName.POD_DELETE, totalChaosDuration: Duration.seconds(30), forse: false } }] as unknown as EnvironmentConfig['experiments'];
-    expect(() => build({ ...config, experiments })).toThrow("Invalid pod-delete.forse: false; is not a tunable of pod-delete (did you mean 'force'?); "
+    const plan = steps({ fault: { fault: FaultName.POD_DELETE, totalChaosDuration: Duration.seconds(30), forse: false } as unknown as FaultSpec });
+    expect(() => build({ ...config, plan })).toThrow("Invalid pod-delete.forse: false; is not a tunable of pod-delete (did you mean 'force'?); "
       + 'allowed: totalChaosDuration, rampTime, podsAffectedPercent, sequence, chaosInterval, force.');
   });
 
   test('fails for unknown keys in the environment config, naming them and the allowed ones', () => {
     const config = environmentConfig('staging');
     expect(() => build({ ...config, runID: 'r1' } as EnvironmentConfig)).toThrow("Invalid environment config.runID: 'r1'; is not a key of an environment "
-      + "config (did you mean 'runId'?); allowed: environment, namespaces, appServiceType, appAutoscaling, appLivenessPeriod, runtime, experiments, "
-      + 'blastRadius, runId, slo, network.');
-    const misspelt = { ...config, experiments: [{ ...config.experiments[0], probeIntervall: Duration.seconds(1) }] };
-    expect(() => build(misspelt as unknown as EnvironmentConfig)).toThrow(
-      "Invalid experiments[0].probeIntervall: '1s'; is not a setting of an experiment (did you mean 'probeInterval'?); allowed: fault, jobCleanUpPolicy, "
-      + 'probeInterval.');
+      + "config (did you mean 'runId'?); allowed: environment, namespaces, appServiceType, appAutoscaling, appLivenessPeriod, runtime, targets, "
+      + 'plan, blastRadius, runId, slo, network.');
+    const first = { fault: { fault: FaultName.POD_DELETE } };
+    const misspelt = { ...config, plan: steps({ ...first, probeIntervall: Duration.seconds(1) } as ExperimentConfig) };
+    expect(() => build(misspelt)).toThrow(
+      "Invalid plan.steps[0].experiment.probeIntervall: '1s'; is not a setting of an experiment (did you mean 'probeInterval'?); allowed: target, fault, "
+      + 'jobCleanUpPolicy, probeInterval.');
     expect(() => build({ ...config, slo: { maxErrorPercentage: 1 } } as unknown as EnvironmentConfig)).toThrow(
       "Invalid slo.maxErrorPercentage: 1; is not a setting of an SLO (did you mean 'maxErrorPercent'?); allowed: maxErrorPercent, latency, virtualUsers.");
     expect(() => build({ ...config, blastRadius: { maxPodsAffected: 10 } } as unknown as EnvironmentConfig)).toThrow(
       /^Invalid blastRadius.maxPodsAffected: 10; is not a blast radius setting/);
-    expect(() => build({ ...config, experiments: [{ ...config.experiments[0], probeInterval: 5 }] } as unknown as EnvironmentConfig)).toThrow(
-      'Invalid experiments[0].probeInterval: 5; must be a Duration greater than zero (e.g. Duration.seconds(30)).');
+    expect(() => build({ ...config, plan: steps({ ...first, probeInterval: 5 } as unknown as ExperimentConfig) })).toThrow(
+      'Invalid plan.steps[0].experiment.probeInterval: 5; must be a Duration greater than zero (e.g. Duration.seconds(30)).');
   });
 
   test('fails for a run id too long for the names it goes into, blaming the run id', () => {
@@ -209,7 +224,7 @@ describe('ChaosStack monitoring and SLO', () => {
         endpoint: 'http://prometheus-k8s.monitoring.svc:9090', query: slo?.checks[0].expr, comparator: { criteria: '<', value: '0.02' },
       });
       expect(prom.mode).toBe('EOT');
-      const rule = find(manifest, 'PrometheusRule', `slo-${engine.fault.name}`, 'litmus');
+      const rule = find(manifest, 'PrometheusRule', `slo-${engine.target.name}-${engine.fault.name}`, 'litmus');
       expect(rule.metadata.labels).toMatchObject({ prometheus: 'k8s', role: 'alert-rules' });
       expect(rule.spec.groups[0].rules[0].expr).toBe(`(${slo?.checks[0].expr}) >= 0.02`);
     }
@@ -224,6 +239,126 @@ describe('ChaosStack monitoring and SLO', () => {
   test('runs no load test where the environment declares no SLO', () => {
     const { manifest } = build(environmentConfig('prod'));
     expect(ofKind(manifest, 'Job')).toEqual([]);
+  });
+});
+
+describe('the plan', () => {
+  const stepOf = (stack: ChaosStack, obj: any): string | undefined =>
+    stack.plan.steps.find((st) => st.layer.chart.toJson().some((o: any) => keyOf(o) === keyOf(obj)))?.name;
+  const keyOf = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+  test("puts each step's engines, load tests and SLO rules in that step's layer and nowhere else, so each starts and ends with its step", () => {
+    const { stack, manifest } = build(environmentConfig('staging'));
+    expect(stack.plan.steps.map((st) => [st.index, st.name, st.weight, st.stopOnFailure, st.group, st.engines.map((e) => e.engine)])).toEqual([
+      [1, 'app-sample-pod-delete', 10, true, false, ['app-sample-pod-delete']],
+      [2, 'app-sample-container-kill', 10, true, false, ['app-sample-container-kill']],
+      [3, 'resource-pressure', 5, true, true, ['app-sample-pod-cpu-hog', 'app-sample-pod-memory-hog']],
+      [4, 'app-sample-pod-network-latency', 10, true, false, ['app-sample-pod-network-latency']],
+    ]);
+    expect(stack.plan.minResilienceScore).toBe(90);
+    for (const engine of stack.engines) {
+      const step = stepOf(stack, find(manifest, 'ChaosEngine', engine.name));
+      expect(step).toBeDefined();
+      for (const [kind, name] of [['Job', `${engine.name}-load`], ['ConfigMap', `${engine.name}-load`], ['PrometheusRule', `slo-${engine.name}`]]) {
+        expect(stepOf(stack, find(manifest, kind, name, 'litmus'))).toBe(step);
+      }
+      // The SLO reads only its own load test's series, over a window no longer than its own run: two steps' windows
+      // never mix, whatever runs before or after.
+      const slo = stack.slos.get(engine.name);
+      for (const check of slo?.checks ?? []) {
+        expect(check.expr.match(/testid='([^']+)'/g)).toEqual(expect.arrayContaining([`testid='${engine.name}-load'`]));
+        expect(new Set(check.expr.match(/testid='([^']+)'/g))).toEqual(new Set([`testid='${engine.name}-load'`]));
+        const window = Number(/\[(\d+)s\]/.exec(check.expr)?.[1]);
+        expect(window).toBeLessThanOrEqual(engine.expectedDurationSeconds + 15);
+      }
+    }
+    // The preparing layers hold no engine, load test or SLO rule.
+    const preparing = stack.layers.filter((l) => !stack.plan.steps.some((st) => st.layer === l)).flatMap((l) => l.chart.toJson());
+    expect(preparing.filter((o: any) => ['ChaosEngine', 'Job', 'PrometheusRule'].includes(o.kind) && o.metadata.namespace === 'litmus')).toEqual([]);
+  });
+
+  test('defaults: weight 10, and the plan\'s stopOnFailure (true unless it says otherwise), which a step may override', () => {
+    const { stack } = build({
+      ...environmentConfig('prod'),
+      plan: {
+        steps: [
+          { experiment: { fault: { fault: FaultName.POD_DELETE } } },
+          { experiment: { fault: { fault: FaultName.POD_NETWORK_LATENCY } }, weight: 3, stopOnFailure: false },
+        ],
+      },
+    });
+    expect(stack.plan.steps.map((st) => [st.weight, st.stopOnFailure])).toEqual([[10, true], [3, false]]);
+    expect(stack.plan.minResilienceScore).toBe(0);
+  });
+
+  test.each<[string, (c: EnvironmentConfig) => unknown, string]>([
+    ['a duplicate experiment, across steps', (c) => ({ ...c, plan: { steps: [
+      { experiment: { fault: { fault: FaultName.POD_DELETE } } },
+      { group: 'again', experiments: [{ target: 'app-sample', fault: { fault: FaultName.POD_DELETE } }] },
+    ] } }), "Invalid plan.steps[1].experiments[0]: 'app-sample/pod-delete'; runs an experiment (target and fault) that plan.steps[0].experiment "
+      + 'already runs; each runs once per plan.'],
+    ['an empty group', (c) => ({ ...c, plan: { steps: [{ group: 'nothing', experiments: [] }] } }),
+      "Invalid plan.steps[0].experiments: []; must list at least one experiment: group 'nothing' is empty."],
+    ['an unknown target', (c) => ({ ...c, plan: { steps: [{ experiment: { target: 'checkout', fault: { fault: FaultName.POD_DELETE } } }] } }),
+      "Invalid plan.steps[0].experiment.target: 'checkout'; must be a target of the environment: 'app-sample'."],
+    ['a weight above 10', (c) => ({ ...c, plan: { steps: [{ experiment: { fault: { fault: FaultName.POD_DELETE } }, weight: 11 }] } }),
+      'Invalid plan.steps[0].weight: 11; must be a whole number from 1 to 10.'],
+    ['a weight of 0', (c) => ({ ...c, plan: { steps: [{ experiment: { fault: { fault: FaultName.POD_DELETE } }, weight: 0 }] } }),
+      'Invalid plan.steps[0].weight: 0; must be a whole number from 1 to 10.'],
+    ['a step that is both', (c) => ({ ...c, plan: { steps: [{ experiment: { fault: { fault: FaultName.POD_DELETE } }, group: 'g', experiments: [] }] } }),
+      'Invalid plan.steps[0]: ["experiment","group","experiments"]; must have either \'experiment\' (one experiment) or \'group\' and '
+      + "'experiments' (a named group)."],
+    ['a group named like another step', (c) => ({ ...c, plan: { steps: [
+      { experiment: { fault: { fault: FaultName.POD_DELETE } } },
+      { group: 'app-sample-pod-delete', experiments: [{ fault: { fault: FaultName.POD_NETWORK_LATENCY } }] },
+    ] } }), "Invalid plan.steps[1].group: 'app-sample-pod-delete'; is already the name of step 1; step names must be distinct."],
+    ['a minimum score above 100', (c) => ({ ...c, plan: { ...c.plan, minResilienceScore: 120 } }),
+      'Invalid plan.minResilienceScore: 120; must be a number from 0 to 100.'],
+    ['a misspelt step setting', (c) => ({ ...c, plan: { steps: [{ experiment: { fault: { fault: FaultName.POD_DELETE } }, stopOnFailur: true }] } }),
+      "Invalid plan.steps[0].stopOnFailur: true; is not a setting of an experiment step (did you mean 'stopOnFailure'?); allowed: experiment, weight, "
+      + 'stopOnFailure.'],
+    ['a target outside the blast radius', (c) => ({ ...c, targets: [SHOP('shop')] }),
+      "Invalid targets[0].namespace: 'shop'; must be inside the environment's blast radius (blastRadius.allowedNamespaces: 'testing')."],
+    ['a target in a namespace the stack guards', (c) => ({ ...c, targets: [SHOP('testing')] }),
+      "Invalid targets[0].namespace: 'testing'; must not be a namespace the stack creates and guards with default-deny networking "
+      + '(testing, litmus, monitoring, monitoring-node): a workload of yours lives in a namespace of its own.'],
+    ['a target named app-sample', (c) => ({ ...c, blastRadius: { ...c.blastRadius, allowedNamespaces: ['testing', 'shop'] },
+      targets: [{ ...SHOP('shop'), name: 'app-sample' }] }),
+    "Invalid targets[0].name: 'app-sample'; is the built-in sample app's name; give your workload another."],
+    ['a target of an unknown kind', (c) => ({ ...c, blastRadius: { ...c.blastRadius, allowedNamespaces: ['testing', 'shop'] },
+      targets: [{ ...SHOP('shop'), kind: 'Deployment' }] }),
+    "Invalid targets[0].kind: 'Deployment'; must be one of 'deployment', 'statefulset', 'daemonset'."],
+    ['a target Service port out of range', (c) => ({ ...c, blastRadius: { ...c.blastRadius, allowedNamespaces: ['testing', 'shop'] },
+      targets: [{ ...SHOP('shop'), service: { name: 'checkout', port: 70000 } }],
+      plan: { steps: [{ experiment: { target: 'checkout', fault: { fault: FaultName.POD_DELETE } } }] } }),
+    "Invalid ExistingWorkload 'checkout'.service.port: 70000; must be a whole number from 1 to 65535."],
+  ])('rejects %s at synth, naming the field, the value and what is allowed', (_what, change, message) => {
+    expect(() => build(change(environmentConfig('prod')) as EnvironmentConfig)).toThrow(message);
+  });
+
+  test('aims a step at a workload of your own: engine, probe, load, RBAC and egress from its target, none of its objects created', () => {
+    const config: EnvironmentConfig = {
+      ...environmentConfig('dev'),
+      blastRadius: { ...environmentConfig('dev').blastRadius, allowedNamespaces: ['testing', 'shop'] },
+      targets: [{ ...SHOP('shop'), service: { name: 'checkout-svc', port: 80, targetPort: 8081 } }],
+      plan: { steps: [{ experiment: { target: 'checkout', fault: { fault: FaultName.POD_DELETE, totalChaosDuration: Duration.seconds(30) } } }] },
+    };
+    const { manifest } = build(config);
+    const engine = find(manifest, 'ChaosEngine', 'checkout-pod-delete', 'litmus');
+    expect(engine.spec.appinfo).toEqual({ appns: 'shop', applabel: 'app=checkout', appkind: 'deployment' });
+    expect(engine.spec.experiments[0].spec.probe[0]['httpProbe/inputs'].url).toBe('http://checkout-svc.shop.svc.cluster.local');
+    const load = find(manifest, 'Job', 'checkout-pod-delete-load', 'litmus');
+    expect(JSON.stringify(load)).toContain('http://checkout-svc.shop.svc.cluster.local:80/');
+    expect(manifest.filter((o) => o.metadata.namespace === 'shop').map(keyOf).sort()).toEqual([
+      'Role/shop/checkout-pod-delete-sa', 'RoleBinding/shop/checkout-pod-delete-sa',
+    ]);
+    // The chaos namespace may reach the target's pods on their own port (egress only: their namespace is not ours to guard).
+    const policies = ofKind(manifest, 'NetworkPolicy');
+    expect(policies.some((p) => p.metadata.namespace === 'shop')).toBe(false);
+    const egress = (name: string) => find(manifest, 'NetworkPolicy', name, 'litmus').spec.egress as any[];
+    const toShop = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'checkout' } } };
+    expect(egress('allow-chaos-experiments')).toContainEqual({ to: [toShop], ports: [{ port: 8081, protocol: 'TCP' }] });
+    expect(egress('allow-k6-load')).toContainEqual({ to: [toShop], ports: [{ port: 8081, protocol: 'TCP' }] });
   });
 });
 

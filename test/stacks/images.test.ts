@@ -1,11 +1,11 @@
-import { type Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { environmentConfig } from '../../stacks/environments';
 import { IMAGES, imageOf, type ImageOverrides } from '../../lib/versions';
 
 function images(overrides?: ImageOverrides): string[] {
   const stack = new ChaosStack(Testing.app(), 'dev', { config: environmentConfig('dev'), images: overrides });
-  const text = JSON.stringify(Object.values(stack.charts).flatMap((c: Chart) => c.toJson()));
+  const text = JSON.stringify(stack.layers.flatMap((l) => l.chart.toJson()));
   return [...new Set([...text.matchAll(/"(?:image|value|LIB_IMAGE)":"([^"]+:[^"]+)"/g)].map((m) => m[1] ?? ''))];
 }
 

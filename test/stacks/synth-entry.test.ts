@@ -58,7 +58,7 @@ describe('npx cdk8s synth', () => {
   test.each([
     ['tunable', "synth: environment 'prod': Invalid pod-delete.forse: false; is not a tunable of pod-delete (did you mean 'force'?); "
       + 'allowed: totalChaosDuration, rampTime, podsAffectedPercent, sequence, chaosInterval, force.', 'forse'],
-    ['experiment list', "synth: environment 'dev': Invalid experiments: []; must list at least one experiment (a fault and its tunables).", 'empty'],
+    ['experiment list', "synth: environment 'dev': Invalid plan.steps: []; must list at least one step (an experiment, or a named group of them).", 'empty'],
     ['bookinfo config', "synth: environment 'prod': Invalid Bookinfo.ratingsV2Replicas: 1; must be a whole number from 2 to 50.", 'bookinfo'],
   ])('on a bad %s prints one message naming the environment and the field, and leaves dist/ and dist-chaostoolkit/ as they were', (_what, message, mistake) => {
     // GIVEN
@@ -77,7 +77,7 @@ describe('npx cdk8s synth', () => {
     // WHEN
     const r = synth(dir, { CHAOS_STACK_ENVIRONMENTS: FIXTURE });
     // THEN
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: 'synth: wrote 21 manifests to dist/ and 9 experiments to dist-chaostoolkit/\n' });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: 'synth: wrote 30 manifests to dist/ and 9 experiments to dist-chaostoolkit/\n' });
     const expected = synthesize({ environments: ENVIRONMENTS.map(environmentConfig) });
     const files = (list: readonly { path: string; content: string }[]) => Object.fromEntries(list.map((f) => [f.path, f.content]));
     expect(tree(join(dir, 'dist'))).toEqual(files(expected.manifests));
