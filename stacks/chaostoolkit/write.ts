@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { ChaosToolkitStack, type ChaosToolkitStackProps } from './stack';
 import { ENVIRONMENTS } from '../environments';
-import { type SynthFile, validateApp, writeFiles } from '../../lib/synth';
+import { chartObjects, type SynthFile, validateApp, writeFiles } from '../../lib/synth';
 
 /** The files of one environment's Chaos Toolkit stack. */
 export interface ChaosToolkitFiles {
@@ -32,7 +32,7 @@ export function chaosToolkitFiles(props: ChaosToolkitStackProps): ChaosToolkitFi
   return {
     manifests: stack.layers.map((l) => ({
       path: join(env, 'chaostoolkit', `${l.name}.k8s.yaml`),
-      content: Yaml.stringify(...(l.chart.toJson() as unknown[])),
+      content: Yaml.stringify(...chartObjects(l.chart)),
     })),
     experiments: stack.experiments.map((e) => ({ path: join(env, `${e.id}.json`), content: e.toString() })),
   };
