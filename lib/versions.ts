@@ -175,3 +175,27 @@ export const CRD_SOURCES: Readonly<Record<'litmus' | 'litmusScheduler' | 'promet
     },
   },
 };
+
+/** Argo Workflows, which runs the plan for environments with `runner: argo`. */
+export const ARGO_WORKFLOWS_VERSION = 'v4.1.2';
+
+/**
+ * The Argo Workflows controller the `argo` runner needs: the user's to install (with its CRDs), like the Litmus
+ * CRDs; the stack never installs it. The pinned release's install manifest.
+ */
+export const ARGO_WORKFLOWS_INSTALL = `https://github.com/argoproj/argo-workflows/releases/download/${ARGO_WORKFLOWS_VERSION}/install.yaml`;
+
+/**
+ * The Argo CRDs the workflow layer's objects need, with their full schemas (the release's `manifests/base/crds/full`;
+ * the install manifest may carry them without a schema), pinned by content as CrdSource.sha256 pins (computed from
+ * the copies in `../shared/reference/crds`, which the strict schema check and `npm run verify` read).
+ */
+export const ARGO_WORKFLOWS_CRDS = {
+  baseUrl: `https://raw.githubusercontent.com/argoproj/argo-workflows/${ARGO_WORKFLOWS_VERSION}/manifests/base/crds/full/`,
+  crds: ['workflows.argoproj.io', 'workflowtemplates.argoproj.io'],
+  localFiles: ['argoproj.io_workflows.yaml', 'argoproj.io_workflowtemplates.yaml'],
+  sha256: {
+    'workflows.argoproj.io': 'b8995fc4f148f062ab702277ce96916b54078b3fef9d7a91ad7819caa6b6345a',
+    'workflowtemplates.argoproj.io': 'f84bc55a8fefe8c8df6a51d3d99d440f91f65a40d29ca685718e2e56d75c3f27',
+  } as Readonly<Record<string, string>>,
+} as const;

@@ -1,5 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ChaosWorkflow, type ChaosWorkflowExperiment } from '../constructs/argo/chaos-workflow';
 import { BlastRadius } from '../constructs/litmus/blast-radius';
 import { ChaosEngine } from '../constructs/litmus/engine';
 import { ChaosExperiment } from '../constructs/litmus/experiment';
@@ -22,7 +23,7 @@ import {
 } from '../lib/stack';
 import { ValidationError } from '../lib/validation';
 import { assertImageOverrides, type CrdSource, imageOf, type ImageName, type ImageOverrides } from '../lib/versions';
-import { checkEnvironmentConfig, type EnvironmentConfig, type ResolvedStep, resolvePlan, SAMPLE_APP_TARGET } from './environments';
+import { ChaosRunner, checkEnvironmentConfig, type EnvironmentConfig, type ResolvedStep, resolvePlan, SAMPLE_APP_TARGET } from './environments';
 
 /** The layers of a ChaosStack, in the order they must be applied. */
 export interface ChaosStackCharts {
@@ -80,6 +81,12 @@ export class ChaosStack extends Construct implements DeployableStack {
   /** Every connection the stack needs; everything else is denied in the app, chaos and monitoring namespaces. */
   public readonly networkFlows: readonly NetworkFlow[];
   public readonly networkPolicies: NetworkPolicies;
+  /**
+   * With `runner: argo`, the Argo Workflow that runs the plan (its layer `workflow` holds it, the SLO rules and its
+   * RBAC; the step layers hold nothing: the engines and load tests are the workflow's to create).
+   * @default - none (`runner: pulumi`)
+   */
+  public readonly workflow?: ChaosWorkflow;
 
   public constructor(scope: Construct, id: string, props: ChaosStackProps) {
     super(scope, id);
@@ -165,13 +172,21 @@ export class ChaosStack extends Construct implements DeployableStack {
     const loads: LoadGenerator[] = [];
     const stepCharts = new Map<number, Chart>();
     const stepEngines = new Map<number, ChaosEngine[]>();
+    const argo = (config.runner ?? ChaosRunner.PULUMI) === ChaosRunner.ARGO;
+    // With argo, one layer holds the workflow and the SLO rules; the engines and load tests are rendered only as the
+    // manifests the workflow creates (a chart of the stack that is no layer: checked with the app, never applied).
+    const workflowChart = argo ? chart('workflow') : undefined;
+    const heldChart = argo ? chart('workflow-manifests') : undefined;
+    const stepLoads = new Map<ChaosEngine, LoadGenerator>();
     for (const { step, exp, target, fault } of planned) {
       // Each step is its own chart: its engines, load tests and SLO rules are created with it, and only with it.
-      let stepChart = stepCharts.get(step.index);
+      let stepChart = heldChart ?? stepCharts.get(step.index);
       if (stepChart === undefined) {
         stepChart = chart(stepLayerName(step));
         stepCharts.set(step.index, stepChart);
       }
+      const ruleChart = workflowChart ?? stepChart;
+      let stepLoad: LoadGenerator | undefined;
       const id = `${target.name}-${fault.name}`;
       let experiment = experiments.get(fault.name);
       if (experiment === undefined) {
@@ -194,7 +209,8 @@ export class ChaosStack extends Construct implements DeployableStack {
           image: image('k6'),
         });
         loads.push(load);
-        const slo = new ServiceLevelObjective(stepChart, `Slo-${id}`, {
+        stepLoad = load;
+        const slo = new ServiceLevelObjective(ruleChart, `Slo-${id}`, {
           name: id,
           load,
           prometheus,
@@ -225,10 +241,25 @@ export class ChaosStack extends Construct implements DeployableStack {
         blastRadius,
       });
       engines.push(engine);
+      if (stepLoad !== undefined) stepLoads.set(engine, stepLoad);
       stepEngines.set(step.index, [...(stepEngines.get(step.index) ?? []), engine]);
     }
     this.engines = engines;
     this.slos = slos;
+    if (workflowChart !== undefined) {
+      this.workflow = new ChaosWorkflow(workflowChart, 'Workflow', {
+        namespace: this.namespaces.chaos,
+        runId: config.runId,
+        labels: { 'chaos-stack/environment': config.environment },
+        steps: resolved.map((step) => ({
+          name: step.name,
+          stopOnFailure: step.stopOnFailure,
+          experiments: (stepEngines.get(step.index) ?? []).map((e): ChaosWorkflowExperiment => ({
+            engine: e, load: stepLoads.get(e), timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds),
+          })),
+        })),
+      });
+    }
 
     // Default-deny networking in the app, chaos and monitoring namespaces, then exactly the flows the stack needs.
     const cluster = new ClusterNetwork(config.network);
@@ -240,6 +271,9 @@ export class ChaosStack extends Construct implements DeployableStack {
         from: e.pods, to: prometheus.pods, ports: [{ port: prometheus.webPort }], why: 'SLO promProbes query the load test\'s metrics',
       })) : []),
       ...exposedAppFlows(this.app),
+      ...(this.workflow === undefined ? [] : [
+        cluster.toApiServer(this.workflow.pods, 'the Argo executor creates the engines and load tests and reads their status and verdicts'),
+      ]),
     ];
     this.networkPolicies = new NetworkPolicies(c.namespaces, 'NetworkPolicies', {
       namespaces: [this.namespaces.app, this.namespaces.chaos, this.namespaces.monitoring],
@@ -262,19 +296,21 @@ export class ChaosStack extends Construct implements DeployableStack {
       resultName: e.resultName,
       timeoutSeconds: waitTimeoutSeconds(e.expectedDurationSeconds),
     });
+    // With argo every step is run by the one workflow layer: applying it starts the plan.
+    const workflowLayer: StackLayer | undefined = workflowChart === undefined ? undefined : { name: 'workflow', chart: workflowChart, secrets: [] };
     this.plan = {
       minResilienceScore: config.plan.minResilienceScore ?? 0,
       steps: resolved.map((step): PlanStepLayer => {
-        const stepChart = stepCharts.get(step.index);
+        const stepChart = workflowChart ?? stepCharts.get(step.index);
         if (stepChart === undefined) throw new ValidationError(`plan.steps[${step.index - 1}]`, step.name, 'must hold an experiment');
         return {
           name: step.name, index: step.index, weight: step.weight, stopOnFailure: step.stopOnFailure, group: step.group,
           engines: (stepEngines.get(step.index) ?? []).map(targetOf),
-          layer: { name: stepLayerName(step), chart: stepChart, secrets: [] },
+          layer: workflowLayer ?? { name: stepLayerName(step), chart: stepChart, secrets: [] },
         };
       }),
     };
-    this.layers = orderLayers([...preparing, ...this.plan.steps.map((st) => st.layer)]);
+    this.layers = orderLayers([...preparing, ...(workflowLayer === undefined ? this.plan.steps.map((st) => st.layer) : [workflowLayer])]);
     this.externalSecrets = this.layers.flatMap((l) => l.secrets);
     this.crdSources = [LitmusOperator.crdSource, PrometheusOperator.crdSource];
     this.engineTargets = this.plan.steps.flatMap((s) => s.engines);

@@ -139,6 +139,17 @@ export interface SloConfig {
   readonly virtualUsers?: number;
 }
 
+/** What runs an environment's plan, step by step. */
+export enum ChaosRunner {
+  /** The Pulumi program creates each step's engines once the step before has its verdicts (lib/plan.ts). */
+  PULUMI = 'pulumi',
+  /**
+   * An Argo Workflow in the chaos namespace creates the engines and waits on their verdicts: the step layers start
+   * nothing, the workflow layer starts the chaos (for kubectl and GitOps; Argo Workflows is the user's to install).
+   */
+  ARGO = 'argo',
+}
+
 /** The namespaces of an environment, by role. */
 export interface EnvironmentNamespaces {
   /** The app under chaos (Pod Security `restricted`). */
@@ -197,6 +208,11 @@ export interface EnvironmentConfig {
    * @default - any address, on the API server's ports (443, 6443) and the scraped node ports only
    */
   readonly network?: ClusterNetworkProps;
+  /**
+   * What runs the plan: the Pulumi program, or an Argo Workflow that `kubectl apply` (or a GitOps tool) starts.
+   * @default ChaosRunner.PULUMI
+   */
+  readonly runner?: ChaosRunner;
 }
 
 /** The keys of a config interface, each once: a compile error when a key is missing or unknown. */
@@ -205,6 +221,7 @@ const keys = <T>(k: Keys<T>): string[] => Object.keys(k);
 const ENVIRONMENT_KEYS = keys<EnvironmentConfig>({
   environment: true, namespaces: true, appServiceType: true, appAutoscaling: true, appLivenessPeriod: true, runtime: true,
   targets: true, plan: true, blastRadius: true, runId: true, slo: true, network: true,
+  runner: true,
 });
 const NETWORK_KEYS = keys<ClusterNetworkProps>({ apiServerCidrs: true, apiServerPorts: true, nodeCidrs: true, dns: true });
 const NAMESPACE_KEYS = keys<EnvironmentNamespaces>({ app: true, chaos: true, monitoring: true, monitoringNode: true });
@@ -396,6 +413,7 @@ export function checkEnvironmentConfig(config: EnvironmentConfig): EnvironmentCo
     assertKnownKeys('slo', config.slo, SLO_KEYS, 'setting of an SLO');
     if (config.slo.latency !== undefined) assertKnownKeys('slo.latency', config.slo.latency, LATENCY_KEYS, 'setting of a latency objective');
   }
+  if (config.runner !== undefined) assertOneOf('runner', config.runner, Object.values(ChaosRunner));
   checkTargets(config);
   checkPlan(config);
   return config;

@@ -9,7 +9,7 @@ import { ChaosExperiment } from '../../constructs/litmus/experiment';
 import { Fault, FaultName, type FaultSpec } from '../../constructs/litmus/faults';
 import { ChaosSchedule, CronChaosTrigger } from '../../constructs/litmus/schedule';
 import {
-  Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig, type ExperimentConfig, type PlanConfig,
+  ChaosRunner, Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig, type ExperimentConfig, type PlanConfig,
 } from '../../stacks/environments';
 import { validateApp } from '../../lib/synth';
 import { ChaosStack } from '../../stacks/chaos-stack';
@@ -159,7 +159,7 @@ describe('ChaosStack', () => {
     const config = environmentConfig('staging');
     expect(() => build({ ...config, runID: 'r1' } as EnvironmentConfig)).toThrow("Invalid environment config.runID: 'r1'; is not a key of an environment "
       + "config (did you mean 'runId'?); allowed: environment, namespaces, appServiceType, appAutoscaling, appLivenessPeriod, runtime, targets, "
-      + 'plan, blastRadius, runId, slo, network.');
+      + 'plan, blastRadius, runId, slo, network, runner.');
     const first = { fault: { fault: FaultName.POD_DELETE } };
     const misspelt = { ...config, plan: steps({ ...first, probeIntervall: Duration.seconds(1) } as ExperimentConfig) };
     expect(() => build(misspelt)).toThrow(
@@ -372,6 +372,101 @@ describe('validateApp', () => {
   });
 });
 
+/** staging's plan, run by Argo: four steps, the third the group `resource-pressure`, every step stopping the plan. */
+const stagingOnArgo = (overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig =>
+  ({ ...environmentConfig(Environment.STAGING), runner: ChaosRunner.ARGO, runId: 'r1', ...overrides });
+
+describe('ChaosStack with runner argo', () => {
+  test('applies the preparing layers, then one workflow layer; nothing else starts chaos or load', () => {
+    const { stack, manifest } = build(stagingOnArgo());
+    expect(stack.layers.map((l) => l.name)).toEqual(['namespaces', 'operators', 'workloads', 'experiments', 'workflow']);
+    expect(ofKind(manifest, 'ChaosEngine')).toEqual([]);
+    expect(ofKind(manifest, 'Job')).toEqual([]);
+    expect(ofKind(manifest, 'ConfigMap').filter((c) => c.metadata.name.endsWith('-load'))).toEqual([]);
+    // Every step is the workflow's: applying the layer starts the plan.
+    const workflowLayer = stack.layers[4];
+    expect(stack.plan.steps.map((st) => [st.name, st.layer === workflowLayer])).toEqual([
+      ['app-sample-pod-delete', true], ['app-sample-container-kill', true], ['resource-pressure', true], ['app-sample-pod-network-latency', true],
+    ]);
+    expect(stack.engineTargets.map((t) => t.engine)).toEqual([
+      'app-sample-pod-delete-r1', 'app-sample-container-kill-r1', 'app-sample-pod-cpu-hog-r1', 'app-sample-pod-memory-hog-r1',
+      'app-sample-pod-network-latency-r1',
+    ]);
+    const workflowObjects = workflowLayer.chart.toJson().map((o: any) => `${o.kind}/${o.metadata.name}`);
+    expect(workflowObjects).toEqual([
+      'PrometheusRule/slo-app-sample-pod-delete', 'PrometheusRule/slo-app-sample-container-kill', 'PrometheusRule/slo-app-sample-pod-cpu-hog',
+      'PrometheusRule/slo-app-sample-pod-memory-hog', 'PrometheusRule/slo-app-sample-pod-network-latency',
+      'ServiceAccount/chaos-plan-workflow', 'Role/chaos-plan-workflow', 'RoleBinding/chaos-plan-workflow',
+      'WorkflowTemplate/chaos-plan', 'Workflow/chaos-plan-r1',
+    ]);
+  });
+
+  test('the workflow runs the plan\'s steps in order and groups, with its stop-on-failure', () => {
+    const { manifest } = build(stagingOnArgo({ plan: { ...environmentConfig(Environment.STAGING).plan, stopOnFailure: false } }));
+    const wt = find(manifest, 'WorkflowTemplate', 'chaos-plan', 'litmus');
+    const plan = wt.spec.templates.find((t: any) => t.name === 'plan');
+    expect(plan.steps.map((group: any[]) => group.map((st) => `${st.template}${st.continueOn?.failed === true ? ' (continue)' : ''}`))).toEqual([
+      ['app-sample-pod-delete-r1 (continue)'],
+      ['app-sample-container-kill-r1 (continue)'],
+      ['app-sample-pod-cpu-hog-r1 (continue)', 'app-sample-pod-memory-hog-r1 (continue)'],
+      ['app-sample-pod-network-latency-r1 (continue)'],
+    ]);
+    const stops = find(build(stagingOnArgo()).manifest, 'WorkflowTemplate', 'chaos-plan').spec.templates.find((t: any) => t.name === 'plan');
+    expect(stops.steps.flat().filter((st: any) => st.continueOn !== undefined)).toEqual([]);
+  });
+
+  test('starts each experiment\'s load test with its step, then creates the engine and reads the verdict', () => {
+    const { stack, manifest } = build(stagingOnArgo());
+    const wt = find(manifest, 'WorkflowTemplate', 'chaos-plan');
+    const template = (name: string): any => wt.spec.templates.find((t: any) => t.name === name);
+    expect(template('app-sample-pod-delete-r1').steps.map((g: any[]) => g.map((st) => st.template))).toEqual([
+      ['app-sample-pod-delete-r1-configmap'], ['app-sample-pod-delete-r1-job'], ['app-sample-pod-delete-r1-engine'], ['app-sample-pod-delete-r1-verdict'],
+    ]);
+    const job = JSON.parse(template('app-sample-pod-delete-r1-job').resource.manifest);
+    expect([job.kind, job.metadata.name, job.metadata.namespace]).toEqual(['Job', 'app-sample-pod-delete-r1-load', 'litmus']);
+    const engine = JSON.parse(template('app-sample-pod-delete-r1-engine').resource.manifest);
+    expect([engine.kind, engine.metadata.name]).toEqual(['ChaosEngine', 'app-sample-pod-delete-r1']);
+    expect(engine.spec.chaosServiceAccount).toBe('app-sample-pod-delete-sa');
+    expect(template('app-sample-pod-delete-r1-engine').activeDeadlineSeconds).toBe(stack.engineTargets[0]?.timeoutSeconds);
+  });
+
+  test('its ServiceAccount may create the engines and load tests, read engines and results, and report outputs; nothing else', () => {
+    const { manifest } = build(stagingOnArgo());
+    expect(find(manifest, 'Role', 'chaos-plan-workflow', 'litmus').rules).toEqual([
+      { apiGroups: ['litmuschaos.io'], resources: ['chaosengines'], verbs: ['create', 'get'] },
+      { apiGroups: ['litmuschaos.io'], resources: ['chaosresults'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] },
+      { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
+    ]);
+    expect(ofKind(manifest, 'ClusterRole').map((r) => r.metadata.name)).not.toContain('chaos-plan-workflow');
+    // prod has no SLO, hence no load test: no ConfigMap or Job rights.
+    const prod = build({ ...environmentConfig(Environment.PROD), runner: ChaosRunner.ARGO }).manifest;
+    expect(find(prod, 'Role', 'chaos-plan-workflow', 'litmus').rules.map((r: any) => r.resources[0])).toEqual([
+      'chaosengines', 'chaosresults', 'workflowtaskresults',
+    ]);
+  });
+
+  test('lets the workflow\'s pods reach the API server, past the chaos namespace\'s default-deny', () => {
+    const { manifest } = build(stagingOnArgo());
+    const policy = find(manifest, 'NetworkPolicy', 'allow-chaos-workflow', 'litmus');
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/component': 'chaos-workflow' } });
+    expect(policy.spec.policyTypes).toEqual(['Egress']);
+    expect(policy.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).toEqual([443, 6443]);
+  });
+
+  test('runner pulumi (the default) renders no workflow', () => {
+    const { stack, manifest } = build(environmentConfig(Environment.STAGING));
+    expect(stack.workflow).toBeUndefined();
+    expect([...ofKind(manifest, 'WorkflowTemplate'), ...ofKind(manifest, 'Workflow')]).toEqual([]);
+  });
+
+  test('rejects an unknown runner, naming the allowed ones', () => {
+    expect(() => build(stagingOnArgo({ runner: 'tekton' as ChaosRunner })))
+      .toThrow("Invalid runner: 'tekton'; must be one of 'pulumi', 'argo'");
+  });
+});
+
 const validator = SCHEMA_VALIDATOR;
 const missing = schemaValidatorMissing();
 const describeIfValidator = missing === undefined ? describe : describe.skip;
@@ -384,6 +479,8 @@ describeIfValidator('strict schema check (../shared/tools/validate-manifests.mjs
     for (const name of ENVIRONMENTS) {
       writeStack(new ChaosStack(new App(), name, { config: environmentConfig(name) }), join(dir, name));
     }
+    // The Argo runner's layer (WorkflowTemplate, Workflow, RBAC), against the pinned Argo Workflows CRDs.
+    writeStack(new ChaosStack(new App(), 'staging', { config: stagingOnArgo() }), join(dir, 'staging-argo'));
     // Every schedule variant and the CronJob trigger, which no environment uses by default.
     const app = new App({ outdir: join(dir, 'schedules') });
     const { chart, app: target, chaos } = fixture(new Chart(app, 'schedules'));
