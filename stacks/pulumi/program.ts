@@ -18,9 +18,10 @@ import {
 } from '../../lib/results/reader';
 import { withWaitTimeout } from '../../lib/results/targets';
 import { type PlanStepLayer, preparingLayers, SecretContent } from '../../lib/stack';
-import { validateApp } from '../../lib/synth';
+import { ValidationError } from '../../lib/validation';
+import { chartObjects, validateApp } from '../../lib/synth';
 import { ChaosStack } from '../chaos-stack';
-import { ENVIRONMENTS, environmentConfig } from '../environments';
+import { ChaosRunner, ENVIRONMENTS, environmentConfig } from '../environments';
 import { programVersion } from '../version';
 import { type EnvironmentTable, kubeTarget, type PulumiStackConfig, readStackConfig } from './config';
 
@@ -121,6 +122,11 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   let stack: ChaosStack;
   try {
     config = readStackConfig(new pulumi.Config(), undefined, undefined, deps.environments);
+    if (config.environment.runner === ChaosRunner.ARGO) {
+      // The workflow is what starts that environment's chaos: applying it from here as well would run the plan twice.
+      throw new ValidationError('runner', config.environment.runner, `is run by Argo Workflows from dist/${config.environment.environment}/ `
+        + "(kubectl apply or a GitOps controller); this Pulumi program runs plans of runner 'pulumi' only");
+    }
     stack = buildStack(config);
   } catch (err) {
     throw err instanceof pulumi.RunError ? err : new pulumi.RunError(err instanceof Error ? err.message : String(err));
@@ -156,12 +162,13 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
       installed.push(new ExternalSecretInstall(`${secret.namespace}-${secret.name}`, { secret, values: secretValues, provider },
         { dependsOn: after(installed) }));
     }
-    installed.push(new Layer(layer.name, { objs: layer.chart.toJson() as KubeObject[], provider }, { dependsOn: after(installed) }));
+    installed.push(new Layer(layer.name, { objs: chartObjects(layer.chart) as KubeObject[], provider }, { dependsOn: after(installed) }));
   }
   // Applying a ChaosEngine starts chaos: each step's engines are their own resources (operator rewrites ignored),
   // after everything before them, so that `pulumi destroy` deletes them first.
   const startStep = (step: PlanStepLayer): ChaosEngines => {
-    const engines = new ChaosEngines(step.layer.name, { objs: step.layer.chart.toJson() as KubeObject[], provider }, { dependsOn: after(installed) });
+    const objs = chartObjects(step.layer.chart) as KubeObject[];
+    const engines = new ChaosEngines(step.layer.name, { objs, provider }, { dependsOn: after(installed) });
     installed.push(engines);
     return engines;
   };

@@ -1,7 +1,7 @@
 import { App, Duration } from 'cdk8s';
 import { AppKind } from '../../constructs/target-app';
 import { FaultName } from '../../constructs/litmus/faults';
-import { type Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
+import { ChaosRunner, type Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
 import { programVersion } from '../../stacks/version';
 import { withAwaitPolicy } from '../../lib/pulumi/components';
 import { crdSourcesUsedBy } from '../util';
@@ -450,6 +450,13 @@ describe('bad config', () => {
   test('fails before any resource is registered, naming the key, the value and what is allowed', async () => {
     const run = await runProgram({ config: baseConfig('qa') });
     expect((run.error as Error).message).toBe("Invalid environment: 'qa'; must be one of 'dev', 'staging', 'prod' (required).");
+    expect(run.resources).toEqual([]);
+  });
+
+  test('an environment run by Argo Workflows is refused: its workflow starts the chaos, the program would run it twice', async () => {
+    const run = await runProgram({ config: baseConfig('staging'), environments: (e) => ({ ...environmentConfig(e), runner: ChaosRunner.ARGO }) });
+    expect((run.error as Error).message).toBe("Invalid runner: 'argo'; is run by Argo Workflows from dist/staging/ (kubectl apply or a GitOps "
+      + "controller); this Pulumi program runs plans of runner 'pulumi' only.");
     expect(run.resources).toEqual([]);
   });
 
