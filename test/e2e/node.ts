@@ -27,6 +27,7 @@ import { type EnvironmentConfig, environmentConfig, type ExperimentConfig } from
 import { KubeClient, statusMessage } from '../../tools/cluster/kube-client';
 import { Discovery } from '../../tools/cluster/verify';
 import { describe, type Obj, serverSideApply, sleep, waitCrdEstablished } from './kube';
+import { pulumiPhase } from './node-pulumi';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const NODE_TOOLS = join(REPO_ROOT, 'tools', 'node');
@@ -85,6 +86,13 @@ function assertLocal(addr: string): void {
   if (r.status !== 0 || !(route.startsWith('local ') || / dev (lo|cni0) /.test(`${route} `))) {
     throw new Error(`refusing to contact ${addr}: not loopback nor on bridge cni0 (ip route get: ${route || r.stderr.trim()})`);
   }
+}
+
+/** A value of the node's state file (tools/node/up.sh writes `KEY=value` lines, shell-quoted). */
+function stateValue(key: string): string {
+  const line = readFileSync(join(WORK, 'state.env'), 'utf8').split('\n').find((l) => l.startsWith(`${key}=`));
+  if (line === undefined) throw new Error(`${key} not in ${join(WORK, 'state.env')}`);
+  return line.slice(key.length + 1).replace(/^'(.*)'$/, '$1');
 }
 
 function client(): KubeClient {
@@ -302,14 +310,27 @@ const scenarios: Scenario[] = [
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const build = await timed('builds (tools/node/build-all.sh)', () => script('build-all.sh'));
+  const build = await timed('builds (tools/node/build-all.sh, tools/cluster/build-pulumi.sh)', async () => {
+    const node = await script('build-all.sh');
+    return node === 0 ? script(join('..', 'cluster', 'build-pulumi.sh')) : node;
+  });
   if (!check('builds and prerequisites', build === 0, `exit ${build}`)) return;
   nodeUp = true;
-  const up = await timed('node up (tools/node/up.sh)', () => script('up.sh'));
+  // kwok beside the real node, limited to the simulated node the Pulumi phase adds (see test/e2e/node-pulumi.ts).
+  const up = await timed('node up (tools/node/up.sh)', () => script('up.sh', { WITH_KWOK: '1' }));
   if (!check('the real node is up (kubelet Ready, CoreDNS, metrics-server)', up === 0, `exit ${up}`)) return;
 
   const kube = client();
   const discovery = new Discovery(kube);
+  if (process.env.E2E_NODE_PULUMI !== '0') {
+    await pulumiPhase({
+      kube, kubeconfig: join(WORK, 'admin.kubeconfig'), crdsDir: CRDS_DIR, containerdSock: stateValue('CONTAINERD_SOCK'),
+      localNginx: IMAGES.nginxUnprivileged ?? '', check, info, timed, verdicts,
+    }).catch((err: unknown) => { check('Pulumi phase', false, err instanceof Error ? err.stack ?? err.message : String(err)); });
+    discovery.invalidate();
+  }
+  // E2E_NODE_DIRECT=0 stops after the Pulumi phase (for working on it).
+  if (process.env.E2E_NODE_DIRECT === '0') return;
   const base = stackFor('base', [POD_DELETE, POD_AUTOSCALER]);
   await timed('CRDs and the stack applied', async () => {
     for (const file of CRD_SOURCES.litmus.localFiles) {
