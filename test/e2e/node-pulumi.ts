@@ -16,8 +16,7 @@
  *   3.31.0 (tools/node/versions.env).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { IMAGES } from '../../lib/versions';
@@ -38,6 +37,8 @@ const DESTROY_TIMEOUT_MS = 300_000;
 /** What the harness gives this phase. */
 export interface PulumiPhaseContext {
   kube: KubeClient;
+  /** The node's folder ($NODE_WORK): the stack's state goes in <work>/pulumi. */
+  work: string;
   /** The node's admin kubeconfig (a file), the program's `kubeconfig` setting. */
   kubeconfig: string;
   crdsDir: string;
@@ -176,8 +177,21 @@ async function podNodes(kube: KubeClient, ns: string): Promise<Record<string, nu
  */
 export async function pulumiPhase(ctx: PulumiPhaseContext): Promise<void> {
   const { kube, check, info } = ctx;
-  const dir = mkdtempSync(join(tmpdir(), 'chaos-node-pulumi-'));
+  // Under the node's folder: a provider left by a killed run (it runs in <dir>/work) is found and stopped by the next
+  // start (tools/node/up.sh, down.sh: processes whose working folder is in $NODE_WORK).
+  const dir = join(ctx.work, 'pulumi');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
+  // The Automation API's CLI link folder (stacks/pulumi/automation.ts) goes to the temp folder: make it this one.
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = join(dir, 'tmp');
   const deployer = new PulumiDeployer(dir, PULUMI_ENV);
+  // An interrupted run (the harness exits from its signal handler) still removes the state and the CLI link folder.
+  const cleanup = (): void => {
+    deployer.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanup);
   let deployed = false;
   info(`Pulumi: ${deployer.name}; state in ${dir}/backend`);
   try {
@@ -248,10 +262,12 @@ export async function pulumiPhase(ctx: PulumiPhaseContext): Promise<void> {
       check('pulumi destroy removes the stack (namespaces gone)', down.code === 0 && nsLeft.length === 0,
         down.code === 0 ? (nsLeft.length === 0 ? `${(down.ms / 1000).toFixed(1)} s` : `left: ${nsLeft.join(', ')}`) : tailOf(down.stdout + down.stderr));
     }
-    deployer.dispose();
     // The e2e's own stack goes on without the simulated node.
     await kube.request('DELETE', `/api/v1/nodes/${SIMULATED_NODE}`).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    process.removeListener('exit', cleanup);
+    cleanup();
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * npm run e2e:node: real Litmus on a real node. Builds (warm: seconds) and starts the one-node cluster of tools/node
- * (kubelet, containerd, kube-proxy, CoreDNS, metrics-server, on bridge cni0 10.88.0.1/16, fenced off the network),
+ * (kubelet, containerd, kube-proxy, CoreDNS, metrics-server, on bridge cni0 10.88.0.1/16, fenced off the network).
+ * First the real Pulumi program deploys prod there through the real engine and reads the Litmus verdicts back as stack
+ * outputs, its gate acting on them, then destroys it (test/e2e/node-pulumi.ts; E2E_NODE_PULUMI=0 skips it). Then it
  * installs the Litmus CRDs from ../shared/reference/crds, applies the project's own ChaosStack (namespaces, operator,
  * the app, experiments and their RBAC) with local images, then runs one ChaosEngine per scenario and reads the
  * ChaosResult that litmus-go wrote back with the project's reader (lib/results collectOne/summarize over
@@ -13,7 +15,7 @@
  * chaos-operator/chaos-runner 3.18.0 built from source and tagged 3.31.0 (tools/node/versions.env).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
@@ -324,7 +326,7 @@ async function main(): Promise<void> {
   const discovery = new Discovery(kube);
   if (process.env.E2E_NODE_PULUMI !== '0') {
     await pulumiPhase({
-      kube, kubeconfig: join(WORK, 'admin.kubeconfig'), crdsDir: CRDS_DIR, containerdSock: stateValue('CONTAINERD_SOCK'),
+      kube, work: WORK, kubeconfig: join(WORK, 'admin.kubeconfig'), crdsDir: CRDS_DIR, containerdSock: stateValue('CONTAINERD_SOCK'),
       localNginx: IMAGES.nginxUnprivileged ?? '', check, info, timed, verdicts,
     }).catch((err: unknown) => { check('Pulumi phase', false, err instanceof Error ? err.stack ?? err.message : String(err)); });
     discovery.invalidate();
@@ -363,8 +365,32 @@ async function main(): Promise<void> {
   timings.push(['total before teardown', Date.now() - t0]);
 }
 
+/**
+ * Every live process started (directly or not) by this one, children first found through /proc: an interrupted Pulumi
+ * update leaves the CLI and its Kubernetes provider, which runs in its own process group, so a Ctrl-C does not reach it.
+ */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const found: number[] = [];
+  const walk = (pid: number): void => {
+    for (const [child, ppid] of parent) if (ppid === pid) { found.push(child); walk(child); }
+  };
+  walk(root);
+  return found;
+}
+
 function finish(code: number): never {
   const t = Date.now();
+  for (const pid of descendants(process.pid)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
   downSync();
   timings.push(['teardown (tools/node/down.sh)', Date.now() - t]);
   out('timings:');
