@@ -248,7 +248,9 @@ export async function pulumiPhase(ctx: PulumiPhaseContext): Promise<void> {
     info(`ChaosResult ${lit2.name} (written by litmus-go): ${JSON.stringify(written2)}`);
     const gate = [...new Set((up2.stdout + up2.stderr).split('\n').map((l) => l.trim())
       .filter((l) => l.includes('Chaos gate') || l.startsWith('- pod-delete')))].join(' ');
-    info(`gate: ${gate || tailOf(up2.stdout + up2.stderr)}`);
+    const gateShown = [...new Set((up2.stdout + up2.stderr).split('\n').map((l) => l.trim())
+      .map((l) => (l.includes('Chaos gate') ? l.slice(l.indexOf('Chaos gate')) : l)).filter((l) => l.startsWith('Chaos gate') || l.startsWith('- pod-delete')))];
+    info(`gate: ${gateShown.join(' ') || tailOf(up2.stdout + up2.stderr)}`);
     check('litmus-go wrote Fail for the run whose Service selects nothing', written2.verdict === 'Fail', `verdict ${written2.verdict}`);
     check('pulumi up fails on that verdict: the gate names pod-delete and Fail',
       up2.code !== 0 && gate.includes(`Chaos gate (${PULUMI_ENV}): 1 of 1 experiments did not pass`) && /pod-delete \(ChaosEngine [^)]+\): Fail/.test(gate),
