@@ -71,7 +71,10 @@ export interface OutputVerdicts {
  * knows the output shape (stacks/pulumi/program.ts ProgramOutputs), so a change there is adapted here alone.
  */
 export function verdictsFromOutputs(outputs: Record<string, unknown>): OutputVerdicts {
-  const results = (outputs.results ?? {}) as Record<string, OutputVerdict>;
+  // Keyed by experiment, or by `<target>/<experiment>` when the plan names targets: found by either.
+  const raw = (outputs.results ?? {}) as Record<string, OutputVerdict & { experiment?: string }>;
+  const results: Record<string, OutputVerdict> = { ...raw };
+  for (const v of Object.values(raw)) if (v.experiment !== undefined && !(v.experiment in results)) results[v.experiment] = v;
   const summary = (outputs.summary ?? {}) as { allPassed?: boolean; total?: number };
   return {
     results,
