@@ -1,6 +1,8 @@
 /**
  * npm run e2e:node: real Litmus on a real node. Builds (warm: seconds) and starts the one-node cluster of tools/node
- * (kubelet, containerd, kube-proxy, CoreDNS, metrics-server, on bridge cni0 10.88.0.1/16, fenced off the network),
+ * (kubelet, containerd, kube-proxy, CoreDNS, metrics-server, on bridge cni0 10.88.0.1/16, fenced off the network).
+ * First the real Pulumi program deploys prod there through the real engine and reads the Litmus verdicts back as stack
+ * outputs, its gate acting on them, then destroys it (test/e2e/node-pulumi.ts; E2E_NODE_PULUMI=0 skips it). Then it
  * installs the Litmus CRDs from ../shared/reference/crds, applies the project's own ChaosStack (namespaces, operator,
  * the app, experiments and their RBAC) with local images, then runs one ChaosEngine per scenario and reads the
  * ChaosResult that litmus-go wrote back with the project's reader (lib/results collectOne/summarize over
@@ -13,7 +15,7 @@
  * chaos-operator/chaos-runner 3.18.0 built from source and tagged 3.31.0 (tools/node/versions.env).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
@@ -27,6 +29,7 @@ import { type EnvironmentConfig, environmentConfig, type ExperimentConfig, planE
 import { KubeClient, statusMessage } from '../../tools/cluster/kube-client';
 import { Discovery } from '../../tools/cluster/verify';
 import { describe, type Obj, serverSideApply, sleep, waitCrdEstablished } from './kube';
+import { pulumiPhase } from './node-pulumi';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const NODE_TOOLS = join(REPO_ROOT, 'tools', 'node');
@@ -85,6 +88,13 @@ function assertLocal(addr: string): void {
   if (r.status !== 0 || !(route.startsWith('local ') || / dev (lo|cni0) /.test(`${route} `))) {
     throw new Error(`refusing to contact ${addr}: not loopback nor on bridge cni0 (ip route get: ${route || r.stderr.trim()})`);
   }
+}
+
+/** A value of the node's state file (tools/node/up.sh writes `KEY=value` lines, shell-quoted). */
+function stateValue(key: string): string {
+  const line = readFileSync(join(WORK, 'state.env'), 'utf8').split('\n').find((l) => l.startsWith(`${key}=`));
+  if (line === undefined) throw new Error(`${key} not in ${join(WORK, 'state.env')}`);
+  return line.slice(key.length + 1).replace(/^'(.*)'$/, '$1');
 }
 
 function client(): KubeClient {
@@ -302,14 +312,27 @@ const scenarios: Scenario[] = [
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const build = await timed('builds (tools/node/build-all.sh)', () => script('build-all.sh'));
+  const build = await timed('builds (tools/node/build-all.sh, tools/cluster/build-pulumi.sh)', async () => {
+    const node = await script('build-all.sh');
+    return node === 0 ? script(join('..', 'cluster', 'build-pulumi.sh')) : node;
+  });
   if (!check('builds and prerequisites', build === 0, `exit ${build}`)) return;
   nodeUp = true;
-  const up = await timed('node up (tools/node/up.sh)', () => script('up.sh'));
+  // kwok beside the real node, limited to the simulated node the Pulumi phase adds (see test/e2e/node-pulumi.ts).
+  const up = await timed('node up (tools/node/up.sh)', () => script('up.sh', { WITH_KWOK: '1' }));
   if (!check('the real node is up (kubelet Ready, CoreDNS, metrics-server)', up === 0, `exit ${up}`)) return;
 
   const kube = client();
   const discovery = new Discovery(kube);
+  if (process.env.E2E_NODE_PULUMI !== '0') {
+    await pulumiPhase({
+      kube, work: WORK, kubeconfig: join(WORK, 'admin.kubeconfig'), crdsDir: CRDS_DIR, containerdSock: stateValue('CONTAINERD_SOCK'),
+      localNginx: IMAGES.nginxUnprivileged ?? '', check, info, timed, verdicts,
+    }).catch((err: unknown) => { check('Pulumi phase', false, err instanceof Error ? err.stack ?? err.message : String(err)); });
+    discovery.invalidate();
+  }
+  // E2E_NODE_DIRECT=0 stops after the Pulumi phase (for working on it).
+  if (process.env.E2E_NODE_DIRECT === '0') return;
   const base = stackFor('base', [POD_DELETE, POD_AUTOSCALER]);
   await timed('CRDs and the stack applied', async () => {
     for (const file of CRD_SOURCES.litmus.localFiles) {
@@ -342,8 +365,32 @@ async function main(): Promise<void> {
   timings.push(['total before teardown', Date.now() - t0]);
 }
 
+/**
+ * Every live process started (directly or not) by this one, children first found through /proc: an interrupted Pulumi
+ * update leaves the CLI and its Kubernetes provider, which runs in its own process group, so a Ctrl-C does not reach it.
+ */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const found: number[] = [];
+  const walk = (pid: number): void => {
+    for (const [child, ppid] of parent) if (ppid === pid) { found.push(child); walk(child); }
+  };
+  walk(root);
+  return found;
+}
+
 function finish(code: number): never {
   const t = Date.now();
+  for (const pid of descendants(process.pid)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
   downSync();
   timings.push(['teardown (tools/node/down.sh)', Date.now() - t]);
   out('timings:');

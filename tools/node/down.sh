@@ -7,7 +7,8 @@
 #   5. leftover veths, the bridge, netns, KUBE-*/CNI-* chains and the fence rules deleted, kubelet's cgroups removed,
 #      sysctls restored, paths the components made outside $NODE_WORK removed, $NODE_WORK removed (logs kept in
 #      $KEEP_LOGS if set)
-# Works without the state file too (after a kill): every process whose command line holds $W is stopped by its pid.
+# Works without the state file too (after a kill): every process whose command line holds $W, or whose working folder
+# is in $W, is stopped by its pid.
 # Then prints a check (processes, mounts, netns, links, iptables, cgroups); exits 1 if anything is left.
 build_name=down.sh
 source "$(dirname "$0")/lib.sh"
@@ -51,8 +52,9 @@ stop containerd 20
 for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $SOCK" ); do kill -KILL "$pid" 2>/dev/null && log "killed shim $pid"; done
 # 4. control plane
 stop kube-scheduler; stop kube-controller-manager; stop kube-apiserver 20; stop etcd
-# anything else we started (pid files lost): every process whose command line names $W, by pid
-for pid in $(pgrep -f -- "$W/"); do [ "$pid" = "$$" ] || { kill -KILL "$pid" 2>/dev/null && log "killed leftover process $pid ($(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-80))"; }; done
+# anything else we started (pid files lost; the e2e's Pulumi provider after a kill): every process whose command line
+# names $W or whose working folder is in it, by pid
+for pid in $(procs_under "$W"); do kill -KILL "$pid" 2>/dev/null && log "killed leftover process $pid ($(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-80))"; done
 
 # 5. leftovers
 # processes still in kubelet's pod cgroups (containers whose shim was killed): kill them, then remove the cgroups
@@ -101,7 +103,8 @@ rm -rf "$W"
 left=0
 chk() { if [ -n "$2" ]; then echo "LEFT $1: $2"; left=1; else echo "ok   $1"; fi; }
 # every component has $W in its arguments (shims: -address $W/...); container processes are checked by their cgroups
-chk processes "$(pgrep -a -f "$W|containerd-shim-runc-v2 .*-address $SOCK" | grep -v -E 'pgrep|down.sh')"
+chk processes "$( { pgrep -a -f "$W|containerd-shim-runc-v2 .*-address $SOCK" | grep -v -E 'pgrep|down.sh'
+  for pid in $(procs_under "$W"); do echo "$pid $(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-80) (working folder in $W)"; done; } | sort -u)"
 chk mounts "$(findmnt -rn -o TARGET,FSTYPE | grep -E "^$W|/run/netns|/run/containerd|/var/lib/kubelet")"
 chk netns "$(ls /run/netns 2>/dev/null)"
 chk links "$(ip -o link show | grep -E 'veth|cni0' | awk -F': ' '{print $2}')"

@@ -31,5 +31,17 @@ assert_local() {
   die "refusing to contact $1: it is neither loopback nor on bridge $BRIDGE (ip route get: $r)"
 }
 
+# procs_under DIR: pids of the processes whose command line names DIR/ or whose working folder is in DIR (the Pulumi
+# CLI's Kubernetes provider, started by the e2e in its stack folder under $NODE_WORK, names no path), not this shell's.
+procs_under() {
+  local d="$1" p c
+  { pgrep -f -- "$d/"
+    for p in /proc/[0-9]*; do
+      c="$(readlink "$p/cwd" 2>/dev/null)" || continue
+      case "$c" in "$d" | "$d"/*) echo "${p#/proc/}" ;; esac
+    done
+  } | sort -un | grep -v -x -e "$$" -e "${BASHPID:-$$}" || true
+}
+
 # timed_build: prints how long a build script took, as cold (it built something) or warm (all cached).
 report_time() { log "$1 in $(elapsed)"; }

@@ -20,7 +20,7 @@ ETCD="$(path_of etcd "$ETCD_VERSION")" KWOK="$(path_of kwok "$KWOK_VERSION")" CR
 [ -x "$ETCD" ] || die "missing $ETCD"
 KUBECTL="$(path_of kubectl "$V")"
 # Leftovers of a run that was killed (state file, bridge, processes under $W, our socket): clean them first.
-if [ -e "$W/state.env" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || pgrep -f -- "$W/" >/dev/null; then
+if [ -e "$W/state.env" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(procs_under "$W")" ]; then
   log "leftovers of an earlier run found: cleaning them with down.sh"
   bash "$node_dir/down.sh" >&2 || die "down.sh could not clean the leftovers (see above)"
 fi
