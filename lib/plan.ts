@@ -94,45 +94,91 @@ function failingText(results: readonly ExperimentResult[]): string {
   return results.filter((r) => !r.passed).map((r) => `${experimentKey(r)} ${r.outcome}`).join(', ');
 }
 
+/** The steps of a plan by each of their experiments (`<target>/<fault>`). */
+export function stepsByExperiment<S extends Pick<StepOutcome, 'experiments'>>(steps: readonly S[]): Map<string, S> {
+  return new Map(steps.flatMap((s) => s.experiments.map((x) => [x, s] as const)));
+}
+
+/** The step that stopped the plan, and its failing experiments. */
+interface Stop {
+  readonly step: PlanStep;
+  readonly failing: string;
+}
+
+/** What a step came to: its outcome and its experiments' results. */
+interface Judged {
+  readonly outcome: StepOutcome;
+  readonly results: readonly ExperimentResult[];
+}
+
+function stepBase(step: PlanStep): Omit<StepOutcome, 'status' | 'reason'> {
+  return {
+    name: step.name, index: step.index, weight: step.weight, stopOnFailure: step.stopOnFailure,
+    experiments: step.engines.map((e) => experimentKey(e)),
+  };
+}
+
+/** A step after the one that stopped the plan: not run, each experiment with the reason. */
+function notRunStep(step: PlanStep, stop: Stop): Judged {
+  const reason = `not run: step ${stop.step.index} '${stop.step.name}' did not pass (${stop.failing}) and stops the plan (stopOnFailure)`;
+  return { outcome: { ...stepBase(step), status: StepStatus.NOT_RUN, reason }, results: step.engines.map((e) => notRunResult(e, reason)) };
+}
+
+/** A step judged by its experiments' results: passed only when every one passed. */
+function judgedStep(step: PlanStep, got: readonly ExperimentResult[], timing: Partial<StepOutcome> = {}): Judged {
+  const failing = failingText(got);
+  const passed = got.length > 0 && failing === '';
+  const reason = passed ? '' : got.length === 0 ? 'the step has no experiment' : `did not pass: ${failing}`;
+  return { outcome: { ...stepBase(step), status: passed ? StepStatus.PASSED : StepStatus.FAILED, reason, ...timing }, results: got };
+}
+
+/** The steps of a plan as they are judged, in order, and the step that stopped it once one did. */
+class PlanWalk {
+  public stop?: Stop;
+  private readonly steps: StepOutcome[] = [];
+  private readonly results: ExperimentResult[] = [];
+
+  public constructor(private readonly plan: RunPlan) {}
+
+  public add(step: PlanStep, judged: Judged): void {
+    this.steps.push(judged.outcome);
+    this.results.push(...judged.results);
+    if (this.stop === undefined && judged.outcome.status === StepStatus.FAILED && step.stopOnFailure) {
+      this.stop = { step, failing: failingText(judged.results) };
+    }
+  }
+
+  public result(): PlanResult {
+    return {
+      steps: this.steps, results: this.results, resilienceScore: resilienceScore(this.plan, this.results),
+      minResilienceScore: this.plan.minResilienceScore,
+    };
+  }
+}
+
 /**
  * Runs the steps in order: a step starts only once every verdict of the step before is final. When a step does not
  * pass and its `stopOnFailure` holds, every later step is reported not run, with the reason, and never started.
  */
 export async function runPlan(plan: RunPlan, runner: PlanRunner): Promise<PlanResult> {
   const now = runner.now ?? Date.now;
-  const steps: StepOutcome[] = [];
-  const results: ExperimentResult[] = [];
-  let stoppedBy: { step: PlanStep; failing: string } | undefined;
+  const walk = new PlanWalk(plan);
   for (const step of plan.steps) {
-    const base = {
-      name: step.name, index: step.index, weight: step.weight, stopOnFailure: step.stopOnFailure,
-      experiments: step.engines.map((e) => experimentKey(e)),
-    };
-    if (stoppedBy !== undefined) {
-      const reason = `not run: step ${stoppedBy.step.index} '${stoppedBy.step.name}' did not pass (${stoppedBy.failing}) `
-        + 'and stops the plan (stopOnFailure)';
-      steps.push({ ...base, status: StepStatus.NOT_RUN, reason });
-      results.push(...step.engines.map((e) => notRunResult(e, reason)));
+    if (walk.stop !== undefined) {
+      walk.add(step, notRunStep(step, walk.stop));
       continue;
     }
     await runner.start(step);
     const started = now();
     const got = await runner.collect(step);
     const finished = now();
-    const failing = failingText(got);
-    const passed = got.length > 0 && failing === '';
-    steps.push({
-      ...base,
-      status: passed ? StepStatus.PASSED : StepStatus.FAILED,
-      reason: passed ? '' : got.length === 0 ? 'the step has no experiment' : `did not pass: ${failing}`,
+    walk.add(step, judgedStep(step, got, {
       startedAt: new Date(started).toISOString(),
       finishedAt: new Date(finished).toISOString(),
       durationSeconds: Math.round(finished - started) / 1000,
-    });
-    results.push(...got);
-    if (!passed && step.stopOnFailure) stoppedBy = { step, failing };
+    }));
   }
-  return { steps, results, resilienceScore: resilienceScore(plan, results), minResilienceScore: plan.minResilienceScore };
+  return walk.result();
 }
 
 /**
@@ -143,30 +189,13 @@ export async function runPlan(plan: RunPlan, runner: PlanRunner): Promise<PlanRe
  */
 export function judgePlan(plan: RunPlan, read: readonly ExperimentResult[]): PlanResult {
   const byKey = new Map(read.map((r) => [experimentKey(r), r]));
-  const steps: StepOutcome[] = [];
-  const results: ExperimentResult[] = [];
-  let stoppedBy: { step: PlanStep; failing: string } | undefined;
+  const neverCreated = (r: ExperimentResult): boolean => r.outcome === ReadbackProblem.ENGINE_MISSING || r.outcome === ReadbackProblem.NOT_RUN;
+  const walk = new PlanWalk(plan);
   for (const step of plan.steps) {
-    const base = {
-      name: step.name, index: step.index, weight: step.weight, stopOnFailure: step.stopOnFailure,
-      experiments: step.engines.map((e) => experimentKey(e)),
-    };
-    const got = step.engines.map((e) => byKey.get(experimentKey(e))
-      ?? notRunResult(e, 'no verdict was read for it'));
-    if (stoppedBy !== undefined && got.every((r) => r.outcome === ReadbackProblem.ENGINE_MISSING || r.outcome === ReadbackProblem.NOT_RUN)) {
-      const reason = `not run: step ${stoppedBy.step.index} '${stoppedBy.step.name}' did not pass (${stoppedBy.failing}) `
-        + 'and stops the plan (stopOnFailure)';
-      steps.push({ ...base, status: StepStatus.NOT_RUN, reason });
-      results.push(...step.engines.map((e) => notRunResult(e, reason)));
-      continue;
-    }
-    const failing = failingText(got);
-    const passed = got.length > 0 && failing === '';
-    steps.push({ ...base, status: passed ? StepStatus.PASSED : StepStatus.FAILED, reason: passed ? '' : `did not pass: ${failing}` });
-    results.push(...got);
-    if (!passed && step.stopOnFailure && stoppedBy === undefined) stoppedBy = { step, failing };
+    const got = step.engines.map((e) => byKey.get(experimentKey(e)) ?? notRunResult(e, 'no verdict was read for it'));
+    walk.add(step, walk.stop !== undefined && got.every(neverCreated) ? notRunStep(step, walk.stop) : judgedStep(step, got));
   }
-  return { steps, results, resilienceScore: resilienceScore(plan, results), minResilienceScore: plan.minResilienceScore };
+  return walk.result();
 }
 
 /** Outcomes whose probe success percentage counts: verdicts Litmus wrote for this run. Every readback problem is 0. */
@@ -217,7 +246,7 @@ export function planGateMessage(result: PlanResult, environment: string, gateOnV
     ...(notRun.length > 0 ? [`${notRun.length} step${notRun.length === 1 ? '' : 's'} not run`] : []),
     scoreFails ? `${score} is below the minimum` : score,
   ].join('; ');
-  const stepOf = new Map(result.steps.flatMap((s) => s.experiments.map((x) => [x, s] as const)));
+  const stepOf = stepsByExperiment(result.steps);
   const lines = failing.map((r) => {
     const s = stepOf.get(experimentKey(r));
     return `  - ${experimentKey(r)} (ChaosEngine ${r.engine}${s === undefined ? '' : `, step ${s.index} '${s.name}'`}): ${r.outcome}: ${r.reason}`;

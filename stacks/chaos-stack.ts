@@ -1,4 +1,4 @@
-import { Chart, Duration } from 'cdk8s';
+import { App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChaosWorkflow, type ChaosWorkflowExperiment } from '../constructs/argo/chaos-workflow';
 import { BlastRadius } from '../constructs/litmus/blast-radius';
@@ -21,9 +21,12 @@ import { waitTimeoutSeconds } from '../lib/results/targets';
 import {
   type DeployableStack, type ExternalSecret, orderLayers, type PlanStepLayer, type StackLayer, type StackPlan,
 } from '../lib/stack';
+import { validateApp } from '../lib/synth';
 import { ValidationError } from '../lib/validation';
 import { assertImageOverrides, type CrdSource, imageOf, type ImageName, type ImageOverrides } from '../lib/versions';
-import { ChaosRunner, checkEnvironmentConfig, type EnvironmentConfig, type ResolvedStep, resolvePlan, SAMPLE_APP_TARGET } from './environments';
+import {
+  ChaosRunner, checkEnvironmentConfig, type EnvironmentConfig, monitoringNodeNamespace, type ResolvedStep, resolvePlan, SAMPLE_APP_TARGET,
+} from './environments';
 
 /** The layers of a ChaosStack, in the order they must be applied. */
 export interface ChaosStackCharts {
@@ -110,7 +113,7 @@ export class ChaosStack extends Construct implements DeployableStack {
       monitoring: new ChaosNamespace(c.namespaces, 'Monitoring', { name: config.namespaces.monitoring, podSecurity: PodSecurityLevel.RESTRICTED }),
       // node-exporter needs host access: the one documented exception, alone in its own namespace.
       monitoringNode: new ChaosNamespace(c.namespaces, 'MonitoringNode', {
-        name: config.namespaces.monitoringNode ?? `${config.namespaces.monitoring}-node`, podSecurity: PodSecurityLevel.PRIVILEGED,
+        name: monitoringNodeNamespace(config.namespaces), podSecurity: PodSecurityLevel.PRIVILEGED,
       }),
     };
 
@@ -366,6 +369,17 @@ function exposedAppFlows(app: TargetApplication): NetworkFlow[] {
 /** The layer (file stem and deployment component) of a plan step: `step-<n>-<name>`. */
 function stepLayerName(step: ResolvedStep): string {
   return `step-${step.index}-${step.name}`;
+}
+
+/**
+ * The ChaosStack of an environment in an App of its own, with every deferred construct validation run: what each
+ * entry (the cdk8s synth, the Pulumi program, the program version) builds before it writes or deploys anything.
+ */
+export function buildChaosStack(props: ChaosStackProps): ChaosStack {
+  const app = new App();
+  const stack = new ChaosStack(app, props.config.environment, props);
+  validateApp(app);
+  return stack;
 }
 
 /** The load Job (and ConfigMap) of an engine: `<engine>-load`. */

@@ -240,7 +240,12 @@ const AUTOSCALING_KEYS = keys<AutoscalingProps>({ minReplicas: true, maxReplicas
 /** The namespaces the stack creates (and guards with default-deny networking): none of them holds a target of yours. */
 export function stackNamespaces(config: EnvironmentConfig): string[] {
   const ns = config.namespaces;
-  return [ns.app, ns.chaos, ns.monitoring, ns.monitoringNode ?? `${ns.monitoring}-node`];
+  return [ns.app, ns.chaos, ns.monitoring, monitoringNodeNamespace(ns)];
+}
+
+/** The namespace of node-exporter: `monitoringNode`, by default `<monitoring>-node`. */
+export function monitoringNodeNamespace(ns: EnvironmentNamespaces): string {
+  return ns.monitoringNode ?? `${ns.monitoring}-node`;
 }
 
 function checkBoolean(field: string, value: unknown): void {

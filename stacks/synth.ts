@@ -4,9 +4,8 @@
  * dist-chaostoolkit/ whole (see lib/synth.ts `replaceFolders`). A bad environment therefore writes nothing and
  * leaves both folders exactly as they were.
  */
-import { App } from 'cdk8s';
-import { layerFiles, replaceFolders, type SynthFile, validateApp, writeFiles } from '../lib/synth';
-import { ChaosStack } from './chaos-stack';
+import { layerFiles, replaceFolders, type SynthFile, writeFiles } from '../lib/synth';
+import { buildChaosStack } from './chaos-stack';
 import { type ChaosToolkitStackProps } from './chaostoolkit/stack';
 import { chaosToolkitFiles } from './chaostoolkit/write';
 import { type EnvironmentConfig } from './environments';
@@ -45,10 +44,7 @@ export function synthesize(input: SynthInput): SynthOutput {
   for (const config of input.environments) {
     const env = String((config as Partial<EnvironmentConfig> | undefined)?.environment);
     try {
-      const app = new App();
-      const stack = new ChaosStack(app, env, { config });
-      validateApp(app);
-      manifests.push(...layerFiles(stack.layers, env));
+      manifests.push(...layerFiles(buildChaosStack({ config }).layers, env));
       const ctk = chaosToolkitFiles({ ...input.chaosToolkit?.(env), environment: env });
       chaosToolkit.push(...ctk.manifests);
       experiments.push(...ctk.experiments);

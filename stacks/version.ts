@@ -4,16 +4,13 @@
  * score: they decide the verdict but live in no manifest). Run ids are left out: a run id names a run, not a version.
  * Every Pulumi stack exports it, so that a promotion can require that the environment before ran the very same thing.
  */
-import { App } from 'cdk8s';
-import { contentDigest, layerFiles, validateApp } from '../lib/synth';
-import { ChaosStack } from './chaos-stack';
+import { contentDigest, layerFiles } from '../lib/synth';
+import { buildChaosStack } from './chaos-stack';
 import { type EnvironmentConfig } from './environments';
 
 export function programVersion(environments: readonly EnvironmentConfig[]): string {
   return contentDigest(environments.flatMap((config) => {
-    const app = new App();
-    const stack = new ChaosStack(app, config.environment, { config: { ...config, runId: undefined } });
-    validateApp(app);
+    const stack = buildChaosStack({ config: { ...config, runId: undefined } });
     const plan = {
       minResilienceScore: stack.plan.minResilienceScore,
       steps: stack.plan.steps.map((st) => ({

@@ -4,7 +4,7 @@
  * `failure` (its type the verdict, its message the reason); an experiment whose step was not run is `skipped`, with
  * the reason.
  */
-import { type StepOutcome } from '../plan';
+import { type StepOutcome, stepsByExperiment } from '../plan';
 import { type ExperimentResult, experimentKey, ReadbackProblem } from './reader';
 
 /** Escapes text for XML content and attribute values. */
@@ -56,7 +56,7 @@ interface Case {
 
 /** The JUnit XML document of a run. */
 export function toJUnitXml(results: readonly ExperimentResult[], opts: JUnitOptions): string {
-  const stepOf = new Map((opts.plan?.steps ?? []).flatMap((s) => s.experiments.map((x) => [x, s] as const)));
+  const stepOf = stepsByExperiment(opts.plan?.steps ?? []);
   const cases: Case[] = results.flatMap((r): Case[] => {
     const key = experimentKey(r);
     const step = stepOf.get(key);

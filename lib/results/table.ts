@@ -1,5 +1,5 @@
 /** A plain-text table of a run's verdicts, one row per experiment, for terminals and CI logs. */
-import { type StepOutcome } from '../plan';
+import { type StepOutcome, stepsByExperiment } from '../plan';
 import { type ExperimentResult, experimentKey } from './reader';
 
 const HEADERS = ['STEP', 'EXPERIMENT', 'ENGINE', 'VERDICT', 'PHASE', 'PROBES', 'RUNS P/F/S', 'REASON'] as const;
@@ -9,9 +9,13 @@ const HEADERS = ['STEP', 'EXPERIMENT', 'ENGINE', 'VERDICT', 'PHASE', 'PROBES', '
  * steps, each row names its step (`<n> <name>`).
  */
 export function formatTable(results: readonly ExperimentResult[], steps: readonly StepOutcome[] = []): string {
-  const stepOf = new Map(steps.flatMap((s) => s.experiments.map((x) => [x, `${s.index} ${s.name}`] as const)));
+  const stepOf = stepsByExperiment(steps);
+  const stepLabel = (r: ExperimentResult): string => {
+    const step = stepOf.get(experimentKey(r));
+    return step === undefined ? '-' : `${step.index} ${step.name}`;
+  };
   const rows = results.map((r) => [
-    stepOf.get(experimentKey(r)) ?? '-',
+    stepLabel(r),
     experimentKey(r),
     r.engine,
     r.outcome,

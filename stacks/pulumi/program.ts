@@ -5,7 +5,6 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { App } from 'cdk8s';
 import { planGateMessage, runPlan, type StepOutcome } from '../../lib/plan';
 import { type PromotionEvidence, promotionMessage, promotionProblems } from '../../lib/promotion';
 import { after, ChaosEngines, CrdInstall, type DeployedLayer, Layer } from '../../lib/pulumi/components';
@@ -19,8 +18,8 @@ import {
 import { withWaitTimeout } from '../../lib/results/targets';
 import { type PlanStepLayer, preparingLayers, SecretContent } from '../../lib/stack';
 import { ValidationError } from '../../lib/validation';
-import { chartObjects, validateApp } from '../../lib/synth';
-import { ChaosStack } from '../chaos-stack';
+import { chartObjects } from '../../lib/synth';
+import { buildChaosStack, type ChaosStack } from '../chaos-stack';
 import { ChaosRunner, ENVIRONMENTS, environmentConfig } from '../environments';
 import { programVersion } from '../version';
 import { type EnvironmentTable, kubeTarget, type PulumiStackConfig, readStackConfig } from './config';
@@ -102,13 +101,6 @@ async function readEvidence(required: string): Promise<PromotionEvidence> {
   };
 }
 
-/** Builds the environment's ChaosStack and runs every construct validation, before any resource is registered. */
-export function buildStack(config: PulumiStackConfig): ChaosStack {
-  const app = new App();
-  const stack = new ChaosStack(app, config.environment.environment, { config: config.environment });
-  validateApp(app);
-  return stack;
-}
 
 /**
  * Deploys the stack of the configured environment, runs its plan step by step and reads the verdicts back: the
@@ -127,7 +119,7 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
       throw new ValidationError('runner', config.environment.runner, `is run by Argo Workflows from dist/${config.environment.environment}/ `
         + "(kubectl apply or a GitOps controller); this Pulumi program runs plans of runner 'pulumi' only");
     }
-    stack = buildStack(config);
+    stack = buildChaosStack({ config: config.environment });
   } catch (err) {
     throw err instanceof pulumi.RunError ? err : new pulumi.RunError(err instanceof Error ? err.message : String(err));
   }
@@ -177,10 +169,7 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
     programVersion: version,
     runId: config.environment.runId ?? null,
     gateOnVerdict: deploy.gateOnVerdict,
-    engines: stack.engineTargets.map((t) => ({
-      target: t.target, experiment: t.experiment, namespace: t.namespace, engine: t.engine, resultName: t.resultName,
-      timeoutSeconds: withWaitTimeout([t], deploy.waitTimeoutSeconds)[0]?.timeoutSeconds ?? t.timeoutSeconds,
-    })),
+    engines: withWaitTimeout(stack.engineTargets, deploy.waitTimeoutSeconds),
     minResilienceScore: stack.plan.minResilienceScore,
   };
 

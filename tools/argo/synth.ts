@@ -4,9 +4,8 @@
  * server-side dry-run (`npm run verify -- <folder>`) on the Argo Workflows path, which no environment of the table
  * takes by default. Nothing is written when an environment fails its checks.
  */
-import { App } from 'cdk8s';
-import { layerFiles, validateApp, writeFiles } from '../../lib/synth';
-import { ChaosStack } from '../../stacks/chaos-stack';
+import { layerFiles, writeFiles } from '../../lib/synth';
+import { buildChaosStack } from '../../stacks/chaos-stack';
 import { ChaosRunner, ENVIRONMENTS, environmentConfig } from '../../stacks/environments';
 
 const out = process.argv[2];
@@ -14,11 +13,7 @@ if (out === undefined) {
   process.stderr.write('usage: tsx tools/argo/synth.ts <folder>\n');
   process.exit(2);
 }
-const files = ENVIRONMENTS.flatMap((env) => {
-  const app = new App();
-  const stack = new ChaosStack(app, env, { config: { ...environmentConfig(env), runner: ChaosRunner.ARGO } });
-  validateApp(app);
-  return layerFiles(stack.layers, env);
-});
+const files = ENVIRONMENTS.flatMap((env) =>
+  layerFiles(buildChaosStack({ config: { ...environmentConfig(env), runner: ChaosRunner.ARGO } }).layers, env));
 writeFiles(out, files);
 process.stdout.write(`argo: wrote ${files.length} manifests of ${ENVIRONMENTS.join(', ')} with runner argo to ${out}/\n`);
