@@ -7,7 +7,7 @@ import { crdDigest } from '../../lib/crd-integrity';
 import { httpFetcher, loadCrds } from '../../lib/pulumi/crds';
 import { crdSourcesUsedBy } from '../util';
 import { CRD_SOURCES, type CrdSource } from '../../lib/versions';
-import { CRD_FOLDER, fixturePinned } from './harness';
+import { CRD_FOLDER, fixturePinned } from './fixture-crds';
 
 const fixtureCrd = (file: string): string => readFileSync(join(CRD_FOLDER, file), 'utf8');
 /** The fixture CRDs are minimal stand-ins: these sources pin their content instead of the real releases'. */

@@ -1,22 +1,27 @@
 /**
  * A small Pulumi mock kit: strict mocks that record every registration (type, name, inputs, parent, provider,
- * dependencies, ignoreChanges), stack config, and a fresh module registry per program run.
+ * dependencies, ignoreChanges), and stack config, per program run.
+ *
+ * Runs share one module registry: the SDK keeps its state (monitor, settings, config) in a global store whatever the
+ * registry, and each run replaces all of it (`setMocks`, `setAllConfig`) before calling the program, which keeps no
+ * state of its own between calls. Loading `@pulumi/pulumi` and `@pulumi/kubernetes` afresh for every run cost about
+ * half of each run. The CRD sources are pinned to the fixture CRDs by the test file's
+ * `jest.mock('../../lib/versions', ...)` (see fixture-crds.ts), for every module of that file alike.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type * as pulumiType from '@pulumi/pulumi';
-import { parseAllDocuments } from 'yaml';
-import { crdDigest } from '../../lib/crd-integrity';
-import type * as versionsType from '../../lib/versions';
-import { type CrdSource } from '../../lib/versions';
+import * as pulumi from '@pulumi/pulumi';
+import { MockMonitor } from '@pulumi/pulumi/runtime/mocks';
 import { App } from 'cdk8s';
 import { environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
 import { type ChaosApi } from '../../lib/results/collect';
 import { type KubeTarget } from '../../lib/results/kube-api';
 import { ChaosStack } from '../../stacks/chaos-stack';
+import * as programModule from '../../stacks/pulumi/program';
 import type * as programType from '../../stacks/pulumi/program';
 import { engineDoc, FakeChaosApi, resultFor } from '../results/fake-api';
 import { fixture } from '../results/fixtures';
+import { CRD_FOLDER } from './fixture-crds';
+
+export { CRD_FOLDER };
 
 /** One resource the program registered. */
 export interface Registered {
@@ -52,7 +57,7 @@ export interface RunOptions {
 }
 
 export interface ProgramRun {
-  readonly pulumi: typeof pulumiType;
+  readonly pulumi: typeof pulumi;
   readonly resources: Registered[];
   readonly outputs?: programType.ProgramOutputs;
   readonly error?: unknown;
@@ -62,24 +67,7 @@ export interface ProgramRun {
   find(type: string, name: string): Registered;
   ofType(type: string): Registered[];
   /** The value of an output, or the error it failed with. */
-  settle<T>(o: pulumiType.Output<T>): Promise<{ known: boolean; value?: T; error?: unknown }>;
-}
-
-export const CRD_FOLDER = `${__dirname}/fixtures/crds`;
-
-/**
- * A CRD source that pins the minimal fixture CRDs of CRD_FOLDER instead of the real releases' content: the program
- * checks every CRD it loads against `sha256`, and the fixtures are stand-ins, not copies of the releases.
- */
-export function fixturePinned(source: CrdSource): CrdSource {
-  const sha256: Record<string, string> = {};
-  for (const file of source.localFiles.filter((f) => existsSync(join(CRD_FOLDER, f)))) {
-    for (const doc of parseAllDocuments(readFileSync(join(CRD_FOLDER, file), 'utf8'))) {
-      const o = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
-      if (o?.kind === 'CustomResourceDefinition' && o.metadata?.name !== undefined) sha256[o.metadata.name] = crdDigest(o);
-    }
-  }
-  return { ...source, sha256 };
+  settle<T>(o: pulumi.Output<T>): Promise<{ known: boolean; value?: T; error?: unknown }>;
 }
 
 /** A config that needs no network (CRDs from the fixture folder). */
@@ -100,36 +88,37 @@ function mockState(type: string, name: string, inputs: any): any {
   return inputs;
 }
 
-/** Runs the program under fresh mocks and a fresh module registry. */
-export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
-  jest.resetModules();
-  // The program's CRD sources pin the fixture CRDs it reads from CRD_FOLDER (real pins: test/pulumi/crds.test.ts).
-  jest.doMock('../../lib/versions', () => {
-    const actual = jest.requireActual<typeof versionsType>('../../lib/versions');
-    const pinned = Object.fromEntries(Object.entries(actual.CRD_SOURCES).map(([k, v]) => [k, fixturePinned(v)]));
-    return { ...actual, CRD_SOURCES: pinned };
+/** What the patched mock monitor and the log.error spy record into: the run under way. */
+let recorder: { resources: Registered[]; pending: Promise<unknown>[]; log?: string[]; errors: string[] } | undefined;
+
+// Every registration reaches the mock monitor: record it (and its outcome) for the run under way.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with the monitor as `this` below
+const originalRegister = MockMonitor.prototype.registerResource as (this: unknown, req: any, cb: any) => Promise<void>;
+MockMonitor.prototype.registerResource = function (this: any, req: any, callback: any): Promise<void> {
+  const into = recorder;
+  if (into === undefined) throw new Error(`a resource was registered outside a program run: ${req.getType()} ${req.getName()}`);
+  into.log?.push(`register ${req.getType()} ${req.getName()}`);
+  const p = originalRegister.call(this, req, (err: unknown, res: any) => {
+    if (!err) {
+      into.resources.push({
+        type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+        parent: req.getParent(), provider: req.getProvider(), dependencies: req.getDependenciesList(),
+        ignoreChanges: req.getIgnorechangesList(), custom: req.getCustom(),
+      });
+    }
+    callback(err, res);
   });
-  const pulumi = (await import('@pulumi/pulumi')) as typeof pulumiType;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mocksModule = require('@pulumi/pulumi/runtime/mocks') as { MockMonitor: { prototype: any } };
+  into.pending.push(p);
+  return p;
+};
+jest.spyOn(pulumi.log, 'error').mockImplementation((msg: string) => { recorder?.errors.push(msg); return Promise.resolve(); });
+
+/** Runs the program under fresh mocks and config. */
+export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const resources: Registered[] = [];
   const pending: Promise<unknown>[] = [];
-  const original = mocksModule.MockMonitor.prototype.registerResource as (req: any, cb: any) => Promise<void>;
-  mocksModule.MockMonitor.prototype.registerResource = function (this: any, req: any, callback: any): Promise<void> {
-    opts.log?.push(`register ${req.getType()} ${req.getName()}`);
-    const p = original.call(this, req, (err: unknown, res: any) => {
-      if (!err) {
-        resources.push({
-          type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs: pulumi.runtime.deserializeProperties(req.getObject()),
-          parent: req.getParent(), provider: req.getProvider(), dependencies: req.getDependenciesList(),
-          ignoreChanges: req.getIgnorechangesList(), custom: req.getCustom(),
-        });
-      }
-      callback(err, res);
-    });
-    pending.push(p);
-    return p;
-  };
+  const errors: string[] = [];
+  recorder = { resources, pending, errors, ...(opts.log === undefined ? {} : { log: opts.log }) };
   await pulumi.runtime.setMocks({
     newResource: (args) => {
       if (args.type === 'pulumi:pulumi:StackReference') {
@@ -146,15 +135,17 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     ...Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`chaos-stack:${k}`, v])),
     ...opts.extraConfig,
   }, ['chaos-stack:grafanaAdminPassword', ...(opts.secrets ?? []).map((k) => `chaos-stack:${k}`)]);
-  const program = (await import('../../stacks/pulumi/program'));
-  const errors: string[] = [];
-  jest.spyOn(pulumi.log, 'error').mockImplementation((msg: string) => { errors.push(msg); return Promise.resolve(); });
   let outputs: programType.ProgramOutputs | undefined;
   let error: unknown;
   // A fake clock: each sleep advances it, so waits time out at once instead of in minutes.
   let clock = 0;
+  // The SDK records a stack trace with every promise it makes and every resource it registers (for its leak report
+  // and the resources' source positions), and under jest each trace goes through source maps: about a tenth of a
+  // run. Neither reaches a test, which reads error messages, not stacks.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
-    outputs = await program.chaosStackProgram({
+    outputs = await programModule.chaosStackProgram({
       chaosApi: (target) => {
         opts.onChaosApi?.(target);
         if (!opts.chaosApi) return Promise.reject(new Error('the test gave no ChaosApi'));
@@ -171,8 +162,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   if (outputs) for (const o of [outputs.results, outputs.summary, outputs.plan, outputs.resilienceScore]) markHandled(o);
   // Let every registration reach the mock monitor.
   for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
-  await Promise.all(pending);
-  const settle = async <T>(o: pulumiType.Output<T>) => {
+  await Promise.all(pending).finally(() => { Error.stackTraceLimit = stackTraceLimit; });
+  const settle = async <T>(o: pulumi.Output<T>) => {
     try {
       const known = await (o as any).isKnown as boolean;
       const value = await (o as any).promise() as T;

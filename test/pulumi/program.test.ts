@@ -1,4 +1,11 @@
 import { App, Duration } from 'cdk8s';
+import { baseConfig, clusterFor, CRD_FOLDER, type ProgramRun, runProgram, type Shape } from './harness';
+import type * as FixtureCrds from './fixture-crds';
+
+// The program checks every CRD it installs against its pinned digest: pin the fixture CRDs it reads from CRD_FOLDER
+// instead of the releases' (jest hoists this above the imports, so every module of this file sees the same pins).
+jest.mock('../../lib/versions', () => jest.requireActual<typeof FixtureCrds>('./fixture-crds')
+  .fixturePinnedVersions(jest.requireActual('../../lib/versions')));
 import { AppKind } from '../../constructs/target-app';
 import { FaultName } from '../../constructs/litmus/faults';
 import { ChaosRunner, type Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';
@@ -7,9 +14,8 @@ import { withAwaitPolicy } from '../../lib/pulumi/components';
 import { crdSourcesUsedBy } from '../util';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { fixture } from '../results/fixtures';
-import { baseConfig, clusterFor, CRD_FOLDER, type ProgramRun, runProgram, type Shape } from './harness';
 
-// Each test runs the whole program under mocks (a fresh module registry each time): seconds, not milliseconds.
+// Each test runs the whole program under mocks: about a second, not milliseconds.
 jest.setTimeout(60_000);
 
 const CONFIG_GROUP = 'kubernetes:yaml/v2:ConfigGroup';
@@ -20,9 +26,14 @@ const STEP = 'chaos-stack:k8s:ChaosEngines';
 const STAGING_STEPS = ['step-1-app-sample-pod-delete', 'step-2-app-sample-container-kill', 'step-3-resource-pressure', 'step-4-app-sample-pod-network-latency'];
 
 /** The charts' objects of an environment, as the cdk8s entry builds them. */
+const rendered = new Map<string, Record<string, any[]>>();
 function chartObjects(env: string, runId?: string): Record<string, any[]> {
-  const stack = new ChaosStack(new App(), env, { config: { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) } });
-  return Object.fromEntries(stack.layers.map((l) => [l.name, l.chart.toJson()]));
+  const key = `${env}/${runId ?? ''}`;
+  if (!rendered.has(key)) {
+    const stack = new ChaosStack(new App(), env, { config: { ...environmentConfig(env), ...(runId === undefined ? {} : { runId }) } });
+    rendered.set(key, Object.fromEntries(stack.layers.map((l) => [l.name, l.chart.toJson()])));
+  }
+  return rendered.get(key)!;
 }
 
 const keyOf = (o: any): string => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -30,14 +41,30 @@ const keyOf = (o: any): string => `${o.kind} ${o.metadata.namespace ?? ''}/${o.m
 /** The probe success percentage the fail-probe fixture records (what Litmus wrote for a failed probe). */
 const FAIL_PROBE_PERCENT = Number(fixture('fail-probe').status.experimentStatus.probeSuccessPercentage);
 
+/**
+ * Program runs that several tests only read, made once per file: staging's update where every verdict passes (with
+ * the interleaved log of registrations and ChaosResult reads), and prod's.
+ */
+const stagingLog: string[] = [];
+let stagingPassing: Promise<ProgramRun> | undefined;
+const stagingRun = (): Promise<ProgramRun> => {
+  stagingPassing ??= (() => {
+    const api = clusterFor('staging', 'r1');
+    api.log = stagingLog;
+    return runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: api, log: stagingLog });
+  })();
+  return stagingPassing;
+};
+let prodPassing: Promise<ProgramRun> | undefined;
+const prodRun = (): Promise<ProgramRun> => {
+  prodPassing ??= runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
+  return prodPassing;
+};
+
 describe('the resource graph', () => {
   let run: ProgramRun;
-  const log: string[] = [];
-  beforeAll(async () => {
-    const api = clusterFor('staging', 'r1');
-    api.log = log;
-    run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: api, log });
-  });
+  const log = stagingLog;
+  beforeAll(async () => { run = await stagingRun(); });
 
   test('registers one explicit Kubernetes provider and creates every Kubernetes resource through it', () => {
     const providers = run.ofType('pulumi:providers:kubernetes');
@@ -284,7 +311,7 @@ describe('targets of your own', () => {
 
 describe('the run id', () => {
   test('changes the engines\' names and nothing else', async () => {
-    const r1 = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
+    const r1 = await prodRun();
     const r2 = await runProgram({ config: baseConfig('prod', { runId: 'r2' }), chaosApi: clusterFor('prod', 'r2') });
     // Everything before the steps is unchanged (a step may hold other per-run objects, e.g. load jobs).
     const before = (run: ProgramRun) => {
@@ -300,7 +327,7 @@ describe('the run id', () => {
   });
 
   test('an unchanged run id registers identical resources', async () => {
-    const a = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
+    const a = await prodRun();
     const b = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
     const all = (run: ProgramRun) => run.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
     expect(all(b)).toEqual(all(a));
@@ -364,7 +391,7 @@ describe('gating on verdicts', () => {
   });
 
   test('a Pass of every experiment passes the gate', async () => {
-    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
+    const run = await prodRun();
     expect((await run.settle(run.outputs!.summary)).value).toEqual({ allPassed: true, total: 2, passed: 2, failing: [] });
     expect((await run.settle(run.outputs!.resilienceScore)).value).toBe(100);
     expect(run.errors).toEqual([]);
@@ -403,7 +430,7 @@ describe('promotion', () => {
   const kubeResources = (run: ProgramRun) => run.resources.filter((r) => r.type.startsWith('kubernetes:') || r.type.startsWith('chaos-stack:'));
 
   test('every stack exports its program version: the content hash of every environment\'s manifests', async () => {
-    const run = await runProgram({ config: baseConfig('prod', { runId: 'r1' }), chaosApi: clusterFor('prod', 'r1') });
+    const run = await prodRun();
     expect(run.outputs?.programVersion).toBe(VERSION);
     expect(VERSION).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -478,9 +505,7 @@ describe('bad config', () => {
 
 describe('monitoring and its external Secret', () => {
   let run: ProgramRun;
-  beforeAll(async () => {
-    run = await runProgram({ config: baseConfig('staging', { runId: 'r1' }), chaosApi: clusterFor('staging', 'r1') });
-  });
+  beforeAll(async () => { run = await stagingRun(); });
 
   test('installs the prometheus-operator CRDs with Litmus\'s', () => {
     const names = (run.find(CONFIG_GROUP, 'crds-crds').inputs.objs as any[]).map((o) => o.metadata.name);
