@@ -21,7 +21,7 @@ import { assertDnsLabel, ValidationError } from '../lib/validation';
 import { ChaosStack } from './chaos-stack';
 import { ENVIRONMENTS } from './environments';
 import { findPulumiCli, MissingPulumiCliError, openStack } from './pulumi/automation';
-import { kubeTarget, parseStackConfig, PROJECT, SECRET_KEYS } from './pulumi/config';
+import { kubeTarget, parseStackConfig, PROJECT, projectKeys } from './pulumi/config';
 
 export interface DeployArgs {
   readonly env: string;
@@ -79,12 +79,7 @@ async function verdicts(outputs: Record<string, { value: unknown }>, config: Rec
     const minResilienceScore = typeof outputs.minResilienceScore?.value === 'number' ? outputs.minResilienceScore.value : 0;
     return { steps, results: Object.values(results), resilienceScore: score, minResilienceScore };
   }
-  const raw: Record<string, unknown> = {};
-  for (const [fullKey, { value }] of Object.entries(config)) {
-    const key = fullKey.startsWith(`${PROJECT}:`) ? fullKey.slice(PROJECT.length + 1) : undefined;
-    if (key !== undefined && !(SECRET_KEYS as readonly string[]).includes(key)) raw[key] = value;
-  }
-  const parsed = parseStackConfig(raw);
+  const parsed = parseStackConfig(Object.fromEntries(Object.entries(projectKeys(config)).map(([k, { value }]) => [k, value])));
   const stack = new ChaosStack(new App(), parsed.environment.environment, { config: parsed.environment });
   const api = await kubeChaosApi(kubeTarget(parsed.deploy));
   const read = await collectRun(api, withWaitTimeout(stack.engineTargets, parsed.deploy.waitTimeoutSeconds), { wait: false });

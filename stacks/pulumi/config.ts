@@ -170,6 +170,20 @@ function withPlanOverrides(config: EnvironmentConfig, stopOnFailure?: boolean, m
 }
 
 /**
+ * The project's own keys of a stack's config (`chaos-stack:<key>`, or a bare `<key>`, which Pulumi puts in the
+ * project's namespace), without the prefix, as parseStackConfig takes them; other namespaces' keys
+ * (`kubernetes:...`) and the secrets are left out.
+ */
+export function projectKeys<T>(config: Readonly<Record<string, T>>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [fullKey, value] of Object.entries(config)) {
+    const key = fullKey.startsWith(`${PROJECT}:`) ? fullKey.slice(PROJECT.length + 1) : fullKey.includes(':') ? undefined : fullKey;
+    if (key !== undefined && !(SECRET_KEYS as readonly string[]).includes(key)) out[key] = value;
+  }
+  return out;
+}
+
+/**
  * Validates stack config and builds the typed config. `raw` maps bare keys (no `chaos-stack:` prefix) to values,
  * either as Pulumi stores them (strings; lists as JSON) or already typed. Unknown keys are rejected so that a
  * typo in a stack file does not silently fall back to a default. Throws a ValidationError naming the key, the

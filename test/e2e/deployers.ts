@@ -6,12 +6,15 @@
  * repository's Pulumi.<stack>.yaml files are never read or written.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type EngineEvent, type Stack } from '@pulumi/pulumi/automation';
 import { openStack, type OpenedStack } from '../../stacks/pulumi/automation';
 import { type ProgramDeps } from '../../stacks/pulumi/program';
+import { parseVersionsEnv } from '../../tools/cluster/binaries';
+
+const PULUMI_VERSIONS_FILE = join(__dirname, '..', '..', 'tools', 'cluster', 'pulumi-versions.env');
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -85,8 +88,12 @@ export interface OpResult extends CmdResult {
 /** Where build-pulumi.sh puts the CLI and the plugin (the cache layout of tools/cluster/build-lib.sh). */
 export function pulumiPaths(): { cli: string; pulumiHome: string; cliVersion: string; providerVersion: string } {
   const cache = process.env.CHAOS_STACK_CACHE ?? join(homedir(), '.cache', 'chaos-stack');
-  const cliVersion = 'v3.274.1';
-  return { cli: join(cache, 'bin', `pulumi-${cliVersion}`, 'pulumi'), pulumiHome: join(cache, 'pulumi-home'), cliVersion, providerVersion: 'v4.25.0' };
+  // The versions build-pulumi.sh builds: its pins, or the same environment overrides it takes.
+  const pins = parseVersionsEnv(readFileSync(PULUMI_VERSIONS_FILE, 'utf8'));
+  const cliVersion = process.env.PULUMI_CLI_VERSION ?? pins.PINNED_PULUMI_CLI_VERSION;
+  const providerVersion = process.env.K8S_PROVIDER_VERSION ?? pins.PINNED_K8S_PROVIDER_VERSION;
+  if (cliVersion === undefined || providerVersion === undefined) throw new Error(`${PULUMI_VERSIONS_FILE} pins no CLI or provider version`);
+  return { cli: join(cache, 'bin', `pulumi-${cliVersion}`, 'pulumi'), pulumiHome: join(cache, 'pulumi-home'), cliVersion, providerVersion };
 }
 
 const PROJECT = 'chaos-stack';

@@ -3,11 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultName } from '../../constructs/litmus/faults';
 import { Environment, environmentConfig, planExperiments } from '../../stacks/environments';
-import { checkStackSettings, parseStackConfig } from '../../stacks/pulumi/config';
+import { checkStackSettings, parseStackConfig, projectKeys } from '../../stacks/pulumi/config';
 
 /** A kubeconfig file, as `pulumi config set kubeconfig <path>` names one. */
 const KUBECONFIG = join(mkdtempSync(join(tmpdir(), 'config-')), 'kubeconfig');
 writeFileSync(KUBECONFIG, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+
+describe('projectKeys', () => {
+  test('keeps the project\'s keys without their prefix (a bare key is the project\'s), drops other namespaces and secrets', () => {
+    expect(projectKeys({
+      'chaos-stack:environment': 'dev', runId: 'r1', 'kubernetes:context': 'kind', 'chaos-stack:grafanaAdminPassword': 'x', grafanaAdminPassword: 'y',
+    })).toEqual({ environment: 'dev', runId: 'r1' });
+  });
+});
 
 describe('parseStackConfig', () => {
   test('builds the environment config with every default', () => {

@@ -41,9 +41,11 @@ build_name=build-pulumi.sh
 source "$here/build-lib.sh"
 
 # --- pinned versions -------------------------------------------------------------------------------------------
-PULUMI_VERSION="${PULUMI_CLI_VERSION:-v3.274.1}"
-K8S_MOD_VERSION="${K8S_PROVIDER_MODULE_VERSION:-v4.0.0-20260115033456-f47bc2d6f199}" # = tag v4.25.0
-K8S_PROVIDER_VERSION="${K8S_PROVIDER_VERSION:-v4.25.0}"                               # linked and installed as
+# shellcheck source=pulumi-versions.env
+source "$here/pulumi-versions.env"
+PULUMI_VERSION="${PULUMI_CLI_VERSION:-$PINNED_PULUMI_CLI_VERSION}"
+K8S_MOD_VERSION="${K8S_PROVIDER_MODULE_VERSION:-$PINNED_K8S_PROVIDER_MODULE_VERSION}" # = the tagged commit
+K8S_PROVIDER_VERSION="${K8S_PROVIDER_VERSION:-$PINNED_K8S_PROVIDER_VERSION}"         # linked and installed as
 K8S_SDK_VERSION="${K8S_SDK_VERSION:-$K8S_PROVIDER_VERSION}"                           # published sdk/v4 for ../sdk
 
 PKG_MOD=github.com/pulumi/pulumi/pkg/v3
