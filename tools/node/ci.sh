@@ -108,6 +108,11 @@ case "$inv" in all*) ;; *) echo "e2e:node: 0 passed, 1 failed (the builds exited
 # answer within 60 ms, the harness being busy in its teardown.
 t="$(left_until $((LIMIT - MARGIN)))"
 [ "$t" -ge "$E2E_MIN" ] || skip "only $((t / 60)) min left before minute $(((LIMIT - MARGIN) / 60)) at $(at), the e2e needs $((E2E_MIN / 60))"
+# The node takes host-wide things (bridge cni0, iptables chains, kubelet's cgroups, /run/netns): a second run's
+# up.sh or down.sh would take a running one's for leftovers and tear them down. Another harness running here (a
+# developer's npm run e2e:node, another CI job) is a reason to skip, not to start.
+others="$(pgrep -f 'test/e2e/node\.ts' | while read -r p; do echo "$p ($(readlink "/proc/$p/cwd" 2>/dev/null))"; done | paste -sd ' ')" || true
+[ -z "$others" ] || skip "another real-node e2e is running on this host: pid $others"
 t="$(min "$t" "$E2E_MAX")"
 log "e2e:node at $(at), timeout ${t}s"
 results="$(mktemp)"
@@ -115,8 +120,9 @@ trap 'rm -f "$results"' EXIT
 rc=0
 (cd "$repo_dir" && timeout --foreground -k 180 "$t" node --import tsx test/e2e/node.ts </dev/null) | tee "$results" || rc=$?
 [ "$rc" != 124 ] || log "e2e:node was stopped by its timeout of ${t}s (a failure)"
-# The harness tears the node down itself, also on SIGTERM; if it was killed outright, down.sh does it here.
-if [ -e "$NODE_WORK" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(procs_under "$NODE_WORK")" ]; then
+# The harness tears the node down itself, also on SIGTERM; if it was killed outright, down.sh does it here. Only
+# when this run's own folder or processes are left: a bridge alone may be another run's (down.sh is host-wide).
+if [ -e "$NODE_WORK" ] || [ -n "$(procs_under "$NODE_WORK")" ]; then
   log "the node is not torn down (exit $rc): tools/node/down.sh"
   bash "$node_dir/down.sh" >&2 || { log "down.sh left something (see above)"; rc=1; }
 fi
