@@ -15,6 +15,7 @@
 #
 #   build-pulumi.sh               build what is missing; prints the paths
 #   build-pulumi.sh --print-env   prints PATH and PULUMI_HOME lines to use
+#   build-pulumi.sh --check       exit 0 when everything is built, 1 when not; builds nothing
 #
 # Versions can be overridden from the environment (e.g. to try another release):
 #   PULUMI_CLI_VERSION, K8S_PROVIDER_MODULE_VERSION, K8S_PROVIDER_VERSION, K8S_SDK_VERSION.
@@ -72,6 +73,8 @@ elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2fs", b - a }
 plugin_installed() { [ -x "$PLUGIN_DIR/pulumi-resource-kubernetes" ] && [ ! -e "$PLUGIN_DIR.partial" ]; }
 all_built() { [ -x "$CLI" ] && [ -x "$PROVIDER" ] && plugin_installed; }
 
+if [ "${1:-}" = "--check" ]; then all_built; exit; fi
+
 report() {
   echo "$CLI"
   echo "$PROVIDER"
@@ -104,7 +107,9 @@ download() {
   local mod="$1" ver="$2" field="$3" scratch json value err
   scratch="$cache/build/download"
   mkdir -p "$scratch"
-  [ -f "$scratch/go.mod" ] || printf 'module chaos-stack.local/download\n\ngo %s\n' "$go_version" >"$scratch/go.mod"
+  # written aside then renamed: a kill between the truncation and the write would leave an empty go.mod for good
+  [ -s "$scratch/go.mod" ] || { printf 'module chaos-stack.local/download\n\ngo %s\n' "$go_version" >"$scratch/go.mod.tmp" &&
+    mv -f "$scratch/go.mod.tmp" "$scratch/go.mod"; }
   json="$(cd "$scratch" && go mod download -json "$mod@$ver" 2>&1)" || true
   err="$(printf '%s\n' "$json" | sed -n -E 's/^[[:space:]]*"Error": "(.*)",?$/\1/p' | head -1)"
   [ -z "$err" ] || die "the Go module $mod@$ver is not available: $(printf '%b' "$err" | tr '\n\t' '  ')"

@@ -4,15 +4,12 @@
 # Each layout's index.json names the image (io.containerd.image.name), so `ctr -n k8s.io images import` tags it.
 # Idempotent: an image whose tar exists with the same names is not rebuilt (FORCE=1 rebuilds).
 #   build-images.sh            every image          build-images.sh pause nginx   only those
+#   build-images.sh --check    names the images not built yet (exit 1 if any), builds nothing
 # Names: the upstream names the manifests pin where the image runs the same program (operator/runner TAGGED 3.31.0
 # although built from 3.18.0 sources, see versions.env); chaos-stack.local/* where it does not (nginx is Debian's
 # nginx configured like nginx-unprivileged: the e2e points the app at it with the `images` override).
 build_name=build-images.sh
 source "$(dirname "$0")/lib.sh"
-command -v umoci >/dev/null || die "umoci is missing (apt-get install umoci)"
-mkdir -p "$images"
-exec 8>"$cache/images-build.lock"; flock 8
-
 # dir-name | image name(s, comma separated) | builder function
 specs=(
   "pause-$PAUSE_VERSION|registry.k8s.io/pause:$PAUSE_VERSION|img_pause"
@@ -26,6 +23,20 @@ specs=(
 )
 
 need() { [ -x "$1" ] || die "missing $1 (run the build scripts first)"; }
+
+# fetch_debs DIR PKG...: the packages' .deb files into DIR (kept there as the cache), unless present. Downloaded into
+# the scratch folder first and moved in after: a download killed mid-way must not leave a truncated .deb that the
+# next run would take as present.
+fetch_debs() {
+  local debs="$1" p missing=()
+  shift
+  mkdir -p "$debs"
+  for p in "$@"; do ls "$debs/${p}"_*.deb >/dev/null 2>&1 || missing+=("$p"); done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  rm -rf "$TMPDIR/debs"; mkdir -p "$TMPDIR/debs"
+  (cd "$TMPDIR/debs" && apt-get download "${missing[@]}") || die "apt-get download ${missing[*]} failed (apt-get update?)"
+  mv -f "$TMPDIR/debs/"*.deb "$debs/"
+}
 
 # add_bin ROOT FILE [DEST]: copy a binary and the shared libraries it loads (ldd) into ROOT.
 add_bin() {
@@ -69,10 +80,7 @@ img_coredns() {
 
 img_nginx() {
   local r="$1" debs="$cache/debs/nginx" x
-  mkdir -p "$debs"
-  if ! ls "$debs"/nginx_*.deb >/dev/null 2>&1 || ! ls "$debs"/nginx-common_*.deb >/dev/null 2>&1; then
-    (cd "$debs" && apt-get download nginx nginx-common) || die "apt-get download nginx nginx-common failed (apt-get update?)"
-  fi
+  fetch_debs "$debs" nginx nginx-common
   x="$(mktemp -d)"
   dpkg -x "$(ls "$debs"/nginx_*.deb | tail -1)" "$x"
   dpkg -x "$(ls "$debs"/nginx-common_*.deb | tail -1)" "$x"
@@ -133,8 +141,7 @@ img_metrics_server() {
 # toolbox: curl (Debian, with its libraries) and busybox (Debian busybox-static: nslookup, wget, sh), user 65534.
 img_toolbox() {
   local r="$1" debs="$cache/debs/busybox" x
-  mkdir -p "$debs"
-  ls "$debs"/busybox-static_*.deb >/dev/null 2>&1 || (cd "$debs" && apt-get download busybox-static) || die "apt-get download busybox-static failed"
+  fetch_debs "$debs" busybox-static
   x="$(mktemp -d)"; dpkg -x "$(ls "$debs"/busybox-static_*.deb | tail -1)" "$x"
   base "$r" nobody 65534 65534 /nonexistent
   install -D -m 0755 "$x/bin/busybox" "$r/bin/busybox"
@@ -168,8 +175,7 @@ img_gorunner() {
   local f; for f in /usr/bin/nsenter /usr/sbin/tc /usr/bin/kill /usr/bin/cat /usr/bin/ls /usr/bin/id; do add_bin "$r" "$f"; done
   # sudo
   local debs="$cache/debs/sudo" x
-  mkdir -p "$debs"
-  ls "$debs"/sudo_*.deb >/dev/null 2>&1 || (cd "$debs" && apt-get download sudo) || die "apt-get download sudo failed"
+  fetch_debs "$debs" sudo
   x="$(mktemp -d)"; dpkg -x "$(ls "$debs"/sudo_*.deb | tail -1)" "$x"
   mkdir -p "$r/usr/libexec/sudo"; cp -a "$x/usr/libexec/sudo/." "$r/usr/libexec/sudo/"
   LD_LIBRARY_PATH="$x/usr/libexec/sudo" add_bin "$r" "$x/usr/bin/sudo" /usr/bin/sudo
@@ -186,10 +192,14 @@ img_gorunner() {
        --config.env DATA_DIR=/litmus/data)
 }
 
+# built DIR NAMES: the image's tar is there (it only appears by a rename, after the layout is complete) and was made
+# with these names (written after the tar: a build killed between the two is redone).
+built() { [ -f "$images/$1.tar" ] && [ "$(cat "$images/$1.names" 2>/dev/null)" = "$2" ]; }
+
 # build_one DIR NAMES FUNC
 build_one() {
   local dir="$1" names="$2" fn="$3" t0 tag tmp first
-  if [ -f "$images/$dir.tar" ] && [ "$(cat "$images/$dir.names" 2>/dev/null)" = "$names" ] && [ "${FORCE:-0}" != 1 ]; then
+  if built "$dir" "$names" && [ "${FORCE:-0}" != 1 ]; then
     log "$dir: cached"; return 0
   fi
   t0=$(date +%s)
@@ -226,6 +236,18 @@ EOF
   rm -rf "$tmp"
   log "$dir: $names ($(du -h "$images/$dir.tar" | cut -f1), $(( $(date +%s) - t0 ))s)"
 }
+
+if [ "${1:-}" = --check ]; then
+  left=()
+  for s in "${specs[@]}"; do IFS='|' read -r dir names _ <<<"$s"; built "$dir" "$names" || left+=("image $dir"); done
+  [ "${#left[@]}" = 0 ] || printf '%s\n' "${left[@]}"
+  [ "${#left[@]}" = 0 ]; exit
+fi
+
+command -v umoci >/dev/null || die "umoci is missing (apt-get install umoci)"
+mkdir -p "$images"
+exec 8>"$cache/images-build.lock"; flock 8
+scratch_dir images-build
 
 want=("$@")
 for s in "${specs[@]}"; do

@@ -22,6 +22,9 @@ if [ "${#missing_pkgs[@]}" -gt 0 ] && [ "${1:-}" = --install ] && [ "$(id -u)" =
   command -v apt-get >/dev/null || die "no apt-get: install ${missing_pkgs[*]} with this system's package manager"
   log "apt-get install ${missing_pkgs[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >/dev/null 2>&1 || {
+    # an install killed mid-way (tools/node/ci.sh bounds this script with timeout) leaves dpkg "interrupted", and
+    # apt-get refuses to install until the unpacked packages are configured: finish them first
+    DEBIAN_FRONTEND=noninteractive dpkg --configure -a >/dev/null 2>&1 || true
     apt-get update -qq >/dev/null 2>&1
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >/dev/null ||
       die "apt-get could not install ${missing_pkgs[*]}"
