@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tears down what up.sh started, in order, and verifies that nothing is left:
 #   1. pod sandboxes stopped and removed through CRI (crictl), so CNI DEL removes each veth, IP and netns
-#   2. kube-proxy stopped (+ `kube-proxy --cleanup` for its iptables chains)
+#   2. kubelet, kube-proxy (+ `kube-proxy --cleanup` for its iptables chains) stopped
 #   3. containerd stopped, its shims (children that outlive it) killed by pid, mounts under $NODE_WORK unmounted
 #   4. control plane stopped through its CLI (`tools/cluster/cli.ts down --dir $NODE_WORK/control-plane`: kwok,
 #      scheduler, controller-manager, API server, then etcd)
