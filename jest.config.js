@@ -2,7 +2,8 @@
  * Jest runs the TypeScript tests through ts-jest in transpile-only mode (type checking is `npm run typecheck`), as
  * two projects:
  * - `unit` (`npm test`, `npm run test:unit`): everything that runs in this process and needs no tool outside
- *   node_modules; the fast feedback loop. Its scripts run one worker per core (`--maxWorkers=100%`; jest's default
+ *   node_modules (but openssl, for the certificates of test/cluster/real-node.test.ts, skipped without it); the fast
+ *   feedback loop. Its scripts run one worker per core (`--maxWorkers=100%`; jest's default
  *   is one fewer, which on 2 cores is one): the Pulumi program tests take a worker, the rest share the other.
  * - `integration` (`npm run test:integration`, also run by .ci/run): the tests that start a control plane, API servers,
  *   the cdk8s CLI, eslint, promtool/amtool, the Chaos Toolkit venv or the schema validator as processes of their own.

@@ -61,6 +61,11 @@ function cli(args: string[], env: NodeJS.ProcessEnv): { status: number | null; s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+function cmdline(s: ClusterState, name: string): string[] {
+  const c = s.components.find((x) => x.name === name);
+  return c === undefined ? [] : readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').split('\0');
+}
+
 describeIfBuilt('local control plane (real binaries)', () => {
   jest.setTimeout(300_000);
 
@@ -77,6 +82,9 @@ describeIfBuilt('local control plane (real binaries)', () => {
       const s = state as ClusterState;
       expect(s.components.map((c) => c.name)).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
       for (const c of s.components) expect(isRunning(c.pid, c.binary)).toBe(true);
+      // kwok mode: the controllers use the admin kubeconfig (no --use-service-account-credentials), no kubelet flags.
+      expect(cmdline(s, 'kube-controller-manager').filter((a) => a.startsWith('--use-service-account'))).toEqual([]);
+      expect(cmdline(s, 'kube-apiserver').filter((a) => /^--(kubelet|requestheader|proxy-client)/.test(a))).toEqual([]);
 
       const listening = listeningAddresses(s.components.map((c) => c.pid));
       expect(listening.length).toBeGreaterThanOrEqual(4);
@@ -107,6 +115,50 @@ describeIfBuilt('local control plane (real binaries)', () => {
     }
     for (const c of state?.components ?? []) expect(isRunning(c.pid)).toBe(false);
     expect(existsSync(join(dir, 'state.json'))).toBe(false);
+  });
+
+  test('real-node mode (on 127.0.0.2, a loopback address that is not 127.0.0.1): up --env prints the lines bash reads; '
+    + 'the kubelet certificate logs in as its node; down stops it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-stack-cluster-test-'));
+    const cpDir = join(dir, 'control-plane');
+    let state: ClusterState | undefined;
+    try {
+      const up = cli(['up', '--dir', cpDir, '--address', '127.0.0.2', '--node', 'test-node-0', '--aggregator', '--no-kwok', '--no-crds', '--env'], process.env);
+      expect(up.stderr).toContain('cluster: up in');
+      expect(up.status).toBe(0);
+      const lines = up.stdout.trimEnd().split('\n');
+      expect(lines.map((l) => l.split('=')[0])).toEqual([
+        'DIR', 'STATE_FILE', 'SERVER', 'KUBECONFIG', 'CA_FILE', 'COMPONENTS',
+        'KUBELET_NODE', 'KUBELET_CERT', 'KUBELET_KEY', 'KUBELET_SERVING_CERT', 'KUBELET_SERVING_KEY', 'KUBE_PROXY_CERT', 'KUBE_PROXY_KEY',
+      ]);
+      const env = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      expect(env.SERVER).toMatch(/^https:\/\/127\.0\.0\.2:\d+$/);
+      expect(env.KUBELET_CERT).toBe(join(cpDir, 'pki', 'kubelet.crt'));
+      state = readState(env.STATE_FILE);
+      const s = state as ClusterState;
+      expect(s.components.map((c) => c.name)).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+      expect(env.COMPONENTS).toBe(s.components.map((c) => `${c.name}:${c.pid}`).join(','));
+      expect(cmdline(s, 'kube-controller-manager')).toContain('--use-service-account-credentials=true');
+      expect(cmdline(s, 'kube-apiserver')).toContain('--kubelet-preferred-address-types=InternalIP');
+      expect(cmdline(s, 'kube-apiserver')).toContain('--enable-aggregator-routing=true');
+
+      const kubectl = binaryPaths().kubectl;
+      const asCert = (cert: string, key: string): string => spawnSync(kubectl, [
+        '--server', env.SERVER, '--certificate-authority', env.CA_FILE, '--client-certificate', cert, '--client-key', key, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username} {.status.userInfo.groups}',
+      ], { encoding: 'utf8' }).stdout;
+      expect(asCert(env.KUBELET_CERT, env.KUBELET_KEY)).toBe('system:node:test-node-0 ["system:nodes","system:authenticated"]');
+      expect(asCert(env.KUBE_PROXY_CERT, env.KUBE_PROXY_KEY)).toBe('system:kube-proxy ["system:authenticated"]');
+      // The aggregation layer's CA is published for extension API servers (metrics-server reads it there).
+      const cm = spawnSync(kubectl, ['--kubeconfig', env.KUBECONFIG, '-n', 'kube-system', 'get', 'configmap', 'extension-apiserver-authentication',
+        '-o', 'jsonpath={.data.requestheader-allowed-names}'], { encoding: 'utf8' });
+      expect(cm.stdout).toBe('["front-proxy-client"]');
+    } finally {
+      const down = cli(['down', '--dir', cpDir], process.env);
+      expect(down.status).toBe(0);
+      expect(down.stdout).toContain('cluster: down');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const c of state?.components ?? []) expect(isRunning(c.pid)).toBe(false);
   });
 
   test('verify rejects a Deployment whose selector does not match its template labels, with the API server message', async () => {

@@ -26,6 +26,7 @@ import { type ExperimentResult, summarize, Verdict } from '../../lib/results/rea
 import { CRD_SOURCES, type ImageOverrides } from '../../lib/versions';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { type EnvironmentConfig, environmentConfig, type ExperimentConfig, planExperiments } from '../../stacks/environments';
+import { readState } from '../../tools/cluster/control-plane';
 import { KubeClient, statusMessage } from '../../tools/cluster/kube-client';
 import { Discovery } from '../../tools/cluster/verify';
 import { describe, type Obj, serverSideApply, sleep, waitCrdEstablished } from './kube';
@@ -35,8 +36,6 @@ const REPO_ROOT = join(__dirname, '..', '..');
 const NODE_TOOLS = join(REPO_ROOT, 'tools', 'node');
 const CRDS_DIR = process.env.E2E_CRDS_DIR ?? join(REPO_ROOT, '..', 'shared', 'reference', 'crds');
 const WORK = process.env.NODE_WORK ?? '/tmp/chaos-node';
-/** The API server binds to the bridge address so pods reach it (tools/node/lib.sh). */
-const API_HOST = '10.88.0.1';
 const FIELD_MANAGER = 'e2e-node';
 /** The local nginx (Debian's nginx set up like nginx-unprivileged: uid 101, port 8080), built by build-images.sh. */
 const IMAGES: ImageOverrides = { nginxUnprivileged: 'chaos-stack.local/nginx-debian:1.22.1' };
@@ -97,14 +96,16 @@ function stateValue(key: string): string {
   return line.slice(key.length + 1).replace(/^'(.*)'$/, '$1');
 }
 
+/**
+ * An admin client of the node's control plane (tools/cluster/control-plane.ts, started by up.sh): server, token and CA
+ * from its state file. The API server binds to the bridge address so pods reach it, at a port picked free.
+ */
 function client(): KubeClient {
-  assertLocal(API_HOST);
-  return new KubeClient({
-    server: `https://${API_HOST}:6443`,
-    token: readFileSync(join(WORK, 'pki', 'admin.token'), 'utf8').trim(),
-    ca: readFileSync(join(WORK, 'pki', 'ca.crt'), 'utf8'),
-    timeoutMs: 20_000,
-  });
+  const file = stateValue('CONTROL_PLANE_STATE');
+  const cp = readState(file);
+  if (cp === undefined) throw new Error(`no control-plane state at ${file}`);
+  assertLocal(new URL(cp.server).hostname);
+  return new KubeClient({ server: cp.server, token: cp.token, ca: readFileSync(cp.caFile, 'utf8'), timeoutMs: 20_000 });
 }
 
 /** dev without its SLO, with the given experiments (a typed variant of the environment table's dev). */
@@ -205,7 +206,7 @@ async function runScenario(kube: KubeClient, discovery: Discovery, s: Scenario):
   try {
     await timed(`${s.name}: engine run`, async () => {
       await serverSideApply(kube, discovery, engine, FIELD_MANAGER);
-      const api = await kubeChaosApi({ kubeconfig: join(WORK, 'admin.kubeconfig') });
+      const api = await kubeChaosApi({ kubeconfig: stateValue('KUBECONFIG') });
       result = await collectOne(api, { ...target, timeoutSeconds: Math.min(target.timeoutSeconds, SCENARIO_TIMEOUT_S) }, { pollIntervalSeconds: 2 });
     });
   } finally {
@@ -326,7 +327,7 @@ async function main(): Promise<void> {
   const discovery = new Discovery(kube);
   if (process.env.E2E_NODE_PULUMI !== '0') {
     await pulumiPhase({
-      kube, work: WORK, kubeconfig: join(WORK, 'admin.kubeconfig'), crdsDir: CRDS_DIR, containerdSock: stateValue('CONTAINERD_SOCK'),
+      kube, work: WORK, kubeconfig: stateValue('KUBECONFIG'), crdsDir: CRDS_DIR, containerdSock: stateValue('CONTAINERD_SOCK'),
       localNginx: IMAGES.nginxUnprivileged ?? '', check, info, timed, verdicts,
     }).catch((err: unknown) => { check('Pulumi phase', false, err instanceof Error ? err.stack ?? err.message : String(err)); });
     discovery.invalidate();

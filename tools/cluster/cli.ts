@@ -1,16 +1,23 @@
 /**
  * npm run cluster -- up|down|status
  * A local control plane for the repository, kept in .cluster/ (git-ignored): see tools/cluster/control-plane.ts.
+ *
+ * Every command takes `--dir DIR` (default $CHAOS_STACK_CLUSTER_DIR, else .cluster). `up` also takes the real-node
+ * options that tools/node/up.sh passes: `--address ADDR` (bind and advertise the API server there), `--port PORT`
+ * (its port; default free), `--node NAME` (a real kubelet's certificates), `--aggregator` (the aggregation layer),
+ * `--no-kwok`, and `--env`: the progress goes to stderr and stdout holds only `KEY=value` lines (stateEnvLines) for
+ * a shell to read.
  */
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ControlPlane, isRunning, readState, stopComponents, stopOnSignals, type ClusterState } from './control-plane';
+import { ControlPlane, isRunning, readState, stateEnvLines, stopComponents, stopOnSignals, type ClusterState, type ControlPlaneOptions } from './control-plane';
 import { probe } from './kube-client';
 import { defaultCrdsDir, Discovery, installCrds } from './verify';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
-const CLUSTER_DIR = process.env.CHAOS_STACK_CLUSTER_DIR ?? join(REPO_ROOT, '.cluster');
-const STATE_FILE = join(CLUSTER_DIR, 'state.json');
+const DEFAULT_DIR = process.env.CHAOS_STACK_CLUSTER_DIR ?? join(REPO_ROOT, '.cluster');
+const USAGE = 'usage: npm run cluster -- up [--dir DIR] [--crds DIR | --no-crds] [--address ADDR] [--port PORT] [--node NAME] [--aggregator] [--no-kwok] [--env]'
+  + ' | down [--dir DIR] | status [--dir DIR]';
 
 const out = (l: string): void => {
   process.stdout.write(`${l}\n`);
@@ -23,37 +30,81 @@ function running(state: ClusterState): ClusterState['components'] {
   return state.components.filter((c) => isRunning(c.pid, c.binary));
 }
 
-async function up(args: string[]): Promise<number> {
-  let crdsDir = defaultCrdsDir();
+/** The value of `--name VALUE` or `--name=VALUE` at args[i]; undefined when args[i] is not that option. */
+function valueOf(args: string[], i: number, name: string): { value: string; next: number } | undefined {
+  if (args[i] === name && args[i + 1] !== undefined) return { value: args[i + 1], next: i + 1 };
+  if (args[i].startsWith(`${name}=`)) return { value: args[i].slice(name.length + 1), next: i };
+  return undefined;
+}
+
+/** `--dir DIR` (any command); the rest of the arguments in order. */
+function splitDir(args: string[]): { dir: string; rest: string[] } {
+  let dir = DEFAULT_DIR;
+  const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
+    const v = valueOf(args, i, '--dir');
+    if (v) {
+      dir = resolve(v.value);
+      i = v.next;
+    } else {
+      rest.push(args[i]);
+    }
+  }
+  return { dir, rest };
+}
+
+async function up(dir: string, args: string[]): Promise<number> {
+  let crdsDir = defaultCrdsDir();
+  let env = false;
+  const opts: { -readonly [K in keyof ControlPlaneOptions]: ControlPlaneOptions[K] } = { dir, mode: 'full', detached: true, log: err };
+  for (let i = 0; i < args.length; i++) {
+    const crds = valueOf(args, i, '--crds');
+    const address = valueOf(args, i, '--address');
+    const node = valueOf(args, i, '--node');
+    const port = valueOf(args, i, '--port');
     if (args[i] === '--no-crds') crdsDir = undefined;
-    else if (args[i] === '--crds' && args[i + 1] !== undefined) crdsDir = args[++i];
-    else if (args[i].startsWith('--crds=')) crdsDir = args[i].slice('--crds='.length);
+    else if (crds) [crdsDir, i] = [crds.value, crds.next];
+    else if (address) [opts.address, i] = [address.value, address.next];
+    else if (node) [opts.kubeletNodeName, i] = [node.value, node.next];
+    else if (port) {
+      if (!/^[1-9][0-9]{0,4}$/.test(port.value) || Number(port.value) > 65535) {
+        err(`cluster: --port takes a TCP port (1-65535), not ${port.value}`);
+        return 2;
+      }
+      [opts.apiPort, i] = [Number(port.value), port.next];
+    }
+    else if (args[i] === '--aggregator') opts.aggregator = true;
+    else if (args[i] === '--no-kwok') opts.kwok = false;
+    else if (args[i] === '--env') env = true;
     else {
-      err(`cluster: unknown option ${args[i]} (up takes --crds DIR or --no-crds)`);
+      err(`cluster: unknown option ${args[i]} (${USAGE})`);
       return 2;
     }
   }
-  const existing = readState(STATE_FILE);
+  // With --env, stdout is for the KEY=value lines only.
+  const say = env ? err : out;
+  const existing = readState(join(dir, 'state.json'));
   if (existing && running(existing).length > 0) {
-    out(`cluster: already running (${existing.server}); kubeconfig ${existing.kubeconfig}. Run 'npm run cluster -- down' first to restart it.`);
-    return 0;
+    say(`cluster: already running (${existing.server}); kubeconfig ${existing.kubeconfig}. Run 'npm run cluster -- down' first to restart it.`);
+    // A caller that reads the lines asked for a control plane with its options: an older one may not have them.
+    return env ? 1 : 0;
   }
   if (existing) await stopComponents(existing.components);
   const t0 = Date.now();
-  const cp = new ControlPlane({ dir: CLUSTER_DIR, mode: 'full', detached: true, log: err });
+  const cp = new ControlPlane(opts);
   const removeHandlers = stopOnSignals(cp, err);
   try {
     const state = await cp.start();
     if (crdsDir !== undefined) {
       const names = await installCrds(cp.client(), new Discovery(cp.client()), crdsDir);
-      out(`cluster: ${names.length} CRDs installed from ${crdsDir}`);
+      say(`cluster: ${names.length} CRDs installed from ${crdsDir}`);
     }
     cp.client().close();
     removeHandlers();
-    out(`cluster: up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.components.map((c) => `${c.name}=${c.pid}`).join(' ')}`);
-    out(`cluster: API server ${state.server}, node ${state.nodeName ?? '-'} Ready`);
-    out(`cluster: kubectl --kubeconfig ${state.kubeconfig} get nodes`);
+    say(`cluster: up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.components.map((c) => `${c.name}=${c.pid}`).join(' ')}`);
+    say(`cluster: API server ${state.server}, node ${state.nodeName ?? '-'} Ready`);
+    say(`cluster: kubectl --kubeconfig ${state.kubeconfig} get nodes`);
+    if (env) for (const line of stateEnvLines(state)) out(line);
     return 0;
   } catch (e) {
     removeHandlers();
@@ -63,10 +114,10 @@ async function up(args: string[]): Promise<number> {
   }
 }
 
-async function down(): Promise<number> {
-  const state = readState(STATE_FILE);
+async function down(dir: string): Promise<number> {
+  const state = readState(join(dir, 'state.json'));
   if (!state) {
-    out('cluster: not running (no .cluster/state.json)');
+    out(`cluster: not running (no ${dir === join(REPO_ROOT, '.cluster') ? '.cluster/state.json' : join(dir, 'state.json')})`);
     return 0;
   }
   const upper = [...state.components].reverse().filter((c) => c.name !== 'etcd');
@@ -74,13 +125,13 @@ async function down(): Promise<number> {
   const report = [...(await stopComponents(upper)), ...(await stopComponents(etcd))];
   for (const line of report) out(`cluster: ${line}`);
   // Keep the logs for a look after the fact; everything else (keys, etcd data, kubeconfig, state) goes.
-  for (const name of ['state.json', 'kubeconfig', 'pki', 'etcd-data', 'kwok.yaml']) rmSync(join(CLUSTER_DIR, name), { recursive: true, force: true });
+  for (const name of ['state.json', 'kubeconfig', 'pki', 'etcd-data', 'kwok.yaml']) rmSync(join(dir, name), { recursive: true, force: true });
   out('cluster: down');
   return 0;
 }
 
-async function status(): Promise<number> {
-  const state = readState(STATE_FILE);
+async function status(dir: string): Promise<number> {
+  const state = readState(join(dir, 'state.json'));
   if (!state) {
     out('cluster: not running');
     return 0;
@@ -101,12 +152,18 @@ async function status(): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const { dir, rest } = splitDir(argv.slice(1));
   switch (argv[0]) {
-    case 'up': return up(argv.slice(1));
-    case 'down': return down();
-    case 'status': return status();
+    case 'up': return up(dir, rest);
+    case 'down':
+    case 'status':
+      if (rest.length > 0) {
+        err(`cluster: unknown option ${rest[0]} (${USAGE})`);
+        return 2;
+      }
+      return argv[0] === 'down' ? down(dir) : status(dir);
     default:
-      err('usage: npm run cluster -- up [--crds DIR | --no-crds] | down | status');
+      err(USAGE);
       return 2;
   }
 }

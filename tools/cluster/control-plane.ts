@@ -5,6 +5,8 @@
  *
  * Used by `npm run cluster -- up|down|status` (tools/cluster/cli.ts), by `npm run verify` (tools/cluster/verify.ts,
  * API server only) and by the tests. Everything listens on loopback, on ports picked free at start.
+ * The real node of tools/node (up.sh, through the CLI) runs it in real-node mode: the API server on the bridge
+ * address 10.88.0.1, with the kubelet's certificates and the aggregation layer (see ControlPlaneOptions).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,17 +14,18 @@ import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureBinaries, type BinaryName, type BinaryPaths } from './binaries';
 import { KubeClient, probe, statusMessage } from './kube-client';
-import { createPki, hasOpenssl, type Pki } from './pki';
+import { createPki, hasOpenssl, type KubeletPki, type Pki } from './pki';
 
 /** `full`: the whole control plane with a simulated node; `apiserver`: etcd and kube-apiserver only (enough for dry-runs). */
 export type ControlPlaneMode = 'full' | 'apiserver';
 
 export interface ControlPlaneOptions {
   /** Working folder: keys, etcd data, logs, kubeconfig and state.json go here. Emptied at start. */
-  dir: string;
-  mode?: ControlPlaneMode;
-  /** Name of the simulated node (full mode). */
-  nodeName?: string;
+  readonly dir: string;
+  /** @default 'full' */
+  readonly mode?: ControlPlaneMode;
+  /** Name of the simulated node (full mode, with kwok). @default 'kwok-node-0' */
+  readonly nodeName?: string;
   /**
    * Address the API server binds to and advertises. A bridge address (10.88.0.1 of tools/node) is the real-node
    * mode: pods of a real kubelet reach the API server there, the endpoint reconciler runs (`lease`) so the
@@ -30,16 +33,61 @@ export interface ControlPlaneOptions {
    * real kubelet's node), and the simulated node is tainted so workloads land on the real node.
    * @default '127.0.0.1' (kwok mode: no endpoint reconciler, kwok manages every node, the simulated node untainted)
    */
-  address?: string;
-  /** How long each component may take to become ready. */
-  readyTimeoutMs?: number;
-  /** Let the processes outlive this Node.js process (the `up` command). */
-  detached?: boolean;
-  /** Sign the serving certificate with a throwaway CA made by openssl (default: when openssl is on PATH). */
-  useOpenssl?: boolean;
-  /** Binaries to use; by default they are built on demand with build.sh. */
-  binaries?: BinaryPaths;
-  log?: (line: string) => void;
+  readonly address?: string;
+  /**
+   * The API server's port. tools/node passes 6443, kubeadm's: pods reach the API server through the `kubernetes`
+   * Service (443) DNATed to this port, which is what a NetworkPolicy sees, and the project's policies allow 443 and 6443.
+   * @default a free port, picked at start
+   */
+  readonly apiPort?: number;
+  /**
+   * Name of a real kubelet's node (tools/node; needs openssl and an `address` off loopback): the CA signs the
+   * kubelet's client certificate (system:node:<name> in system:nodes), its serving certificate (IP:<address>,
+   * DNS:<name>), kube-proxy's (system:kube-proxy) and the API server's kubelet client certificate, and the API server
+   * gets `--kubelet-client-certificate/-key`, `--kubelet-certificate-authority` (the CA) and
+   * `--kubelet-preferred-address-types=InternalIP` (logs, exec, port-forward and metrics reach the kubelet).
+   * @default none (no kubelet certificates, the API server's kubelet flags unset)
+   */
+  readonly kubeletNodeName?: string;
+  /**
+   * The aggregation layer (for metrics-server): a front-proxy CA and client certificate, `--requestheader-*`,
+   * `--proxy-client-cert-file/-key-file` and `--enable-aggregator-routing`. Needs openssl.
+   * @default false
+   */
+  readonly aggregator?: boolean;
+  /**
+   * Run kwok and create its simulated node (full mode).
+   * @default true
+   */
+  readonly kwok?: boolean;
+  /**
+   * kube-controller-manager's `--use-service-account-credentials`: each controller calls the API server with its own
+   * service account (the bootstrap RBAC roles, as in a kubeadm cluster) instead of the admin kubeconfig.
+   * @default true off loopback (real-node mode), false on 127.0.0.1 (kwok mode: the controllers use the admin token)
+   */
+  readonly serviceAccountCredentials?: boolean;
+  /** How long each component may take to become ready. @default 120_000 */
+  readonly readyTimeoutMs?: number;
+  /** Let the processes outlive this Node.js process (the `up` command). @default false */
+  readonly detached?: boolean;
+  /** Sign the serving certificate with a throwaway CA made by openssl. @default whether openssl is on PATH */
+  readonly useOpenssl?: boolean;
+  /** Binaries to use. @default built on demand with build.sh */
+  readonly binaries?: BinaryPaths;
+  /** @default a line on stderr */
+  readonly log?: (line: string) => void;
+}
+
+/** Files of a real kubelet's node (ControlPlaneOptions.kubeletNodeName), in the state file. */
+export interface KubeletFiles {
+  /** The kubelet's node name. */
+  nodeName: string;
+  clientCert: string;
+  clientKey: string;
+  servingCert: string;
+  servingKey: string;
+  kubeProxyCert: string;
+  kubeProxyKey: string;
 }
 
 export interface ComponentState {
@@ -61,8 +109,87 @@ export interface ClusterState {
   /** PEM file of the CA of the serving certificate. */
   caFile: string;
   nodeName?: string;
+  /** The certificates of a real kubelet's node and of kube-proxy (ControlPlaneOptions.kubeletNodeName). */
+  kubelet?: KubeletFiles;
   components: ComponentState[];
   startedAt: string;
+}
+
+/** What apiServerArgs needs besides the PKI. */
+export interface ApiServerArgsInput {
+  readonly etcdUrl: string;
+  readonly address: string;
+  readonly port: number;
+  readonly pki: Pki;
+  /** Folder where the API server makes its own serving certificate when openssl made none. */
+  readonly certDir: string;
+}
+
+/**
+ * kube-apiserver's arguments. On 127.0.0.1 (kwok mode) no endpoint reconciler; off loopback the `lease` reconciler,
+ * plus the kubelet client flags when the PKI has kubelet certificates and the aggregation layer's when it has a
+ * front-proxy CA.
+ */
+export function apiServerArgs(i: ApiServerArgsInput): string[] {
+  const { pki, address } = i;
+  const realNode = address !== '127.0.0.1';
+  const tls = pki.servingCert !== undefined && pki.servingKey !== undefined && pki.caCert !== undefined
+    ? [`--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`]
+    : [`--cert-dir=${i.certDir}`];
+  const kubelet = pki.kubelet !== undefined && pki.caCert !== undefined
+    ? [
+      `--kubelet-client-certificate=${pki.kubelet.apiserverClient.cert}`,
+      `--kubelet-client-key=${pki.kubelet.apiserverClient.key}`,
+      `--kubelet-certificate-authority=${pki.caCert}`,
+      '--kubelet-preferred-address-types=InternalIP',
+    ]
+    : [];
+  const aggregator = pki.frontProxy === undefined
+    ? []
+    : [
+      `--requestheader-client-ca-file=${pki.frontProxy.caCert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.frontProxy.client.cert}`,
+      `--proxy-client-key-file=${pki.frontProxy.client.key}`,
+      '--enable-aggregator-routing=true',
+    ];
+  return [
+    `--etcd-servers=${i.etcdUrl}`,
+    `--bind-address=${address}`,
+    `--advertise-address=${address}`,
+    `--secure-port=${i.port}`,
+    ...tls,
+    ...kubelet,
+    ...aggregator,
+    '--authorization-mode=Node,RBAC',
+    `--token-auth-file=${pki.tokenFile}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${pki.saPublicKey}`,
+    `--service-account-signing-key-file=${pki.saPrivateKey}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    // Endpoints may not point at loopback, so on 127.0.0.1 the kubernetes Service gets none (nothing in-cluster
+    // calls it there); on a bridge address real pods call it, so the reconciler publishes that address.
+    `--endpoint-reconciler-type=${realNode ? 'lease' : 'none'}`,
+    '--enable-admission-plugins=NodeRestriction',
+    '--allow-privileged=true',
+    '--profiling=false',
+    '--v=1',
+  ];
+}
+
+function kubeletFiles(nodeName: string, k: KubeletPki): KubeletFiles {
+  return {
+    nodeName,
+    clientCert: k.client.cert,
+    clientKey: k.client.key,
+    servingCert: k.serving.cert,
+    servingKey: k.serving.key,
+    kubeProxyCert: k.kubeProxy.cert,
+    kubeProxyKey: k.kubeProxy.key,
+  };
 }
 
 /** A component that failed to start or become ready; the message names it and carries the tail of its log. */
@@ -283,8 +410,17 @@ export class ControlPlane {
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
     const address = this.opts.address ?? '127.0.0.1';
     const realNode = address !== '127.0.0.1';
-    const pki: Pki = createPki(join(this.dir, 'pki'), this.opts.useOpenssl ?? hasOpenssl(), realNode ? [`IP:${address}`] : []);
-    const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await freePorts(5);
+    const kubeletNode = this.opts.kubeletNodeName;
+    if (kubeletNode !== undefined && !realNode) throw new Error('cluster: a real kubelet (kubeletNodeName) needs an address off loopback');
+    const withKwok = this.mode === 'full' && (this.opts.kwok ?? true);
+    const pki: Pki = createPki(join(this.dir, 'pki'), {
+      useOpenssl: this.opts.useOpenssl ?? hasOpenssl(),
+      extraSans: realNode ? [`IP:${address}`] : [],
+      ...(kubeletNode === undefined ? {} : { kubelet: { name: kubeletNode, address } }),
+      frontProxy: this.opts.aggregator ?? false,
+    });
+    const [etcdClient, etcdPeer, freeApiPort, kcmPort, schedPort] = await freePorts(5);
+    const apiPort = this.opts.apiPort ?? freeApiPort;
     const server = `https://${address}:${apiPort}`;
     const kubeconfig = join(this.dir, 'kubeconfig');
     this.stateValue = {
@@ -296,7 +432,8 @@ export class ControlPlane {
       caFile: pki.caCert ?? join(this.dir, 'pki', 'apiserver-certs', 'apiserver.crt'),
       components: this.components,
       startedAt: new Date().toISOString(),
-      ...(this.mode === 'full' ? { nodeName: this.nodeName } : {}),
+      ...(withKwok ? { nodeName: this.nodeName } : {}),
+      ...(kubeletNode !== undefined && pki.kubelet !== undefined ? { kubelet: kubeletFiles(kubeletNode, pki.kubelet) } : {}),
     };
 
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
@@ -313,29 +450,14 @@ export class ControlPlane {
       '--unsafe-no-fsync=true',
     ], `${etcdUrl}/health`, (r) => r.status === 200 && r.body.includes('"health":"true"'));
 
-    const tls = pki.servingCert !== undefined && pki.servingKey !== undefined && pki.caCert !== undefined
-      ? [`--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`]
-      : [`--cert-dir=${join(this.dir, 'pki', 'apiserver-certs')}`];
-    await this.launch('kube-apiserver', bins['kube-apiserver'], [
-      `--etcd-servers=${etcdUrl}`,
-      `--bind-address=${address}`,
-      `--advertise-address=${address}`,
-      `--secure-port=${apiPort}`,
-      ...tls,
-      '--authorization-mode=Node,RBAC',
-      `--token-auth-file=${pki.tokenFile}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.saPublicKey}`,
-      `--service-account-signing-key-file=${pki.saPrivateKey}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
-      // Endpoints may not point at loopback, so on 127.0.0.1 the kubernetes Service gets none (nothing in-cluster
-      // calls it there); on a bridge address real pods call it, so the reconciler publishes that address.
-      `--endpoint-reconciler-type=${realNode ? 'lease' : 'none'}`,
-      '--enable-admission-plugins=NodeRestriction',
-      '--allow-privileged=true',
-      '--profiling=false',
-      '--v=1',
-    ], `${server}/readyz`, (r) => r.status === 200, pki.adminToken);
+    await this.launch(
+      'kube-apiserver',
+      bins['kube-apiserver'],
+      apiServerArgs({ etcdUrl, address, port: apiPort, pki, certDir: join(this.dir, 'pki', 'apiserver-certs') }),
+      `${server}/readyz`,
+      (r) => r.status === 200,
+      pki.adminToken,
+    );
 
     const caPem = readFileSync(this.state.caFile, 'utf8');
     writeFileSync(kubeconfig, kubeconfigYaml(server, caPem, pki.adminToken), { mode: 0o600 });
@@ -350,6 +472,7 @@ export class ControlPlane {
       `--cert-dir=${join(this.dir, 'pki', 'kube-controller-manager')}`,
       `--service-account-private-key-file=${pki.saPrivateKey}`,
       `--root-ca-file=${this.state.caFile}`,
+      ...((this.opts.serviceAccountCredentials ?? realNode) ? ['--use-service-account-credentials=true'] : []),
       '--service-cluster-ip-range=10.96.0.0/16',
       '--leader-elect=false',
       '--profiling=false',
@@ -365,6 +488,7 @@ export class ControlPlane {
       '--profiling=false',
       '--v=1',
     ], `https://127.0.0.1:${schedPort}/healthz`, (r) => r.status === 200);
+    if (!withKwok) return;
 
     // kwok: an empty configuration file keeps it from reading ~/.kwok/kwok.yaml; it then uses its default
     // node and pod stages. With no --server-address and no --node-port it opens no port at all.
@@ -527,6 +651,39 @@ export function stopOnSignals(cp: ControlPlane, log: (line: string) => void = (l
     process.removeListener('SIGINT', handler);
     process.removeListener('SIGTERM', handler);
   };
+}
+
+/**
+ * The state as `KEY=value` lines for a shell (tools/node/up.sh reads them with `IFS='=' read -r`): the server, the
+ * admin kubeconfig, the CA, the component pids and, with a real kubelet, its certificates. The admin token is not
+ * printed: it stays in the kubeconfig and state.json (both mode 0600).
+ */
+export function stateEnvLines(s: ClusterState): string[] {
+  const pairs: [string, string][] = [
+    ['DIR', s.dir],
+    ['STATE_FILE', join(s.dir, 'state.json')],
+    ['SERVER', s.server],
+    ['KUBECONFIG', s.kubeconfig],
+    ['CA_FILE', s.caFile],
+    ['COMPONENTS', s.components.map((c) => `${c.name}:${c.pid}`).join(',')],
+  ];
+  if (s.nodeName !== undefined) pairs.push(['SIMULATED_NODE', s.nodeName]);
+  if (s.kubelet !== undefined) {
+    const k = s.kubelet;
+    pairs.push(
+      ['KUBELET_NODE', k.nodeName],
+      ['KUBELET_CERT', k.clientCert],
+      ['KUBELET_KEY', k.clientKey],
+      ['KUBELET_SERVING_CERT', k.servingCert],
+      ['KUBELET_SERVING_KEY', k.servingKey],
+      ['KUBE_PROXY_CERT', k.kubeProxyCert],
+      ['KUBE_PROXY_KEY', k.kubeProxyKey],
+    );
+  }
+  for (const [key, value] of pairs) {
+    if (/[\s'"$`\\]/.test(value)) throw new Error(`cluster: ${key} has a character a shell line cannot carry as is: ${JSON.stringify(value)}`);
+  }
+  return pairs.map(([key, value]) => `${key}=${value}`);
 }
 
 export function readState(file: string): ClusterState | undefined {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Tears down what up.sh started, in order, and verifies that nothing is left:
 #   1. pod sandboxes stopped and removed through CRI (crictl), so CNI DEL removes each veth, IP and netns
-#   2. kubelet, kube-proxy (+ `kube-proxy --cleanup` for its iptables chains), kwok stopped
+#   2. kubelet, kube-proxy (+ `kube-proxy --cleanup` for its iptables chains) stopped
 #   3. containerd stopped, its shims (children that outlive it) killed by pid, mounts under $NODE_WORK unmounted
-#   4. control plane stopped (scheduler, controller-manager, API server, then etcd)
+#   4. control plane stopped through its CLI (`tools/cluster/cli.ts down --dir $NODE_WORK/control-plane`: kwok,
+#      scheduler, controller-manager, API server, then etcd)
 #   5. leftover veths, the bridge, netns, KUBE-*/CNI-* chains and the fence rules deleted, kubelet's cgroups removed,
 #      sysctls restored, paths the components made outside $NODE_WORK removed, $NODE_WORK removed (logs kept in
 #      $KEEP_LOGS if set)
@@ -45,13 +46,18 @@ if [ -S "$SOCK" ] && [ -x "$CRICTL" ] && [ -f "$W/crictl.yaml" ]; then
   log "stopped and removed $n pod sandboxes through CRI"
 fi
 # 2.
-stop kube-proxy; stop kwok
+stop kube-proxy
 if [ -f "$W/kube-proxy.yaml" ]; then "$KUBE_PROXY" --cleanup --config="$W/kube-proxy.yaml" >/dev/null 2>&1; log "kube-proxy --cleanup done"; fi
 # 3. containerd, then any shim that served it (shims are re-parented and outlive containerd).
 stop containerd 20
 for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $SOCK" ); do kill -KILL "$pid" 2>/dev/null && log "killed shim $pid"; done
-# 4. control plane
-stop kube-scheduler; stop kube-controller-manager; stop kube-apiserver 20; stop etcd
+# 4. control plane (tools/cluster/control-plane.ts), in order through its CLI; if that fails, the next step kills its
+# processes (their working folder is $CP_DIR).
+CP_DIR="${CONTROL_PLANE_DIR:-$W/control-plane}"
+if [ -f "$CP_DIR/state.json" ]; then
+  "$repo_dir/node_modules/.bin/tsx" "$repo_dir/tools/cluster/cli.ts" down --dir "$CP_DIR" 2>&1 | sed 's/^/  /' >&2 \
+    || log "the control plane's CLI could not stop it: its processes are killed below"
+fi
 # anything else we started (pid files lost; the e2e's Pulumi provider after a kill): every process whose command line
 # names $W or whose working folder is in it, by pid
 for pid in $(procs_under "$W"); do kill -KILL "$pid" 2>/dev/null && log "killed leftover process $pid ($(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-80))"; done
@@ -96,7 +102,11 @@ if [ -f "$W/sysctl.saved" ]; then while IFS='=' read -r k v; do sysctl -qw "$k=$
 if [ -f "$W/created-paths" ]; then
   while read -r p; do [ -e "$p" ] || [ -L "$p" ] || continue; findmnt -rn -o TARGET | grep -q "^$p" && umount -R "$p"; rm -rf "$p" && log "removed $p"; done <"$W/created-paths"
 fi
-if [ -n "${KEEP_LOGS:-}" ] && [ -d "$W/logs" ]; then mkdir -p "$KEEP_LOGS"; cp -a "$W/logs/." "$KEEP_LOGS/"; log "logs kept in $KEEP_LOGS"; fi
+if [ -n "${KEEP_LOGS:-}" ] && [ -d "$W/logs" ]; then
+  mkdir -p "$KEEP_LOGS"; cp -a "$W/logs/." "$KEEP_LOGS/"
+  [ -d "$CP_DIR/logs" ] && cp -a "$CP_DIR/logs/." "$KEEP_LOGS/"
+  log "logs kept in $KEEP_LOGS"
+fi
 rm -rf "$W"
 
 # ---------------------------------------------------------------- verify

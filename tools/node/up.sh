@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Brings up a one-node cluster with a REAL node on this machine, everything under $NODE_WORK (default /tmp/chaos-node):
 #   bridge cni0 10.88.0.1/16 (made first: the API server binds to it so pods reach it), FORWARD drop rules so no pod
-#   traffic leaves the machine (no masquerade), PKI (openssl), etcd (127.0.0.1), kube-apiserver (10.88.0.1:6443,
-#   Node,RBAC, endpoint reconciler on), kube-controller-manager, kube-scheduler, containerd (own root/state, socket
-#   /run/containerd/containerd.sock), the cached images imported, kubelet (x509 system:node), kube-proxy (iptables),
-#   CoreDNS (no forwarder) and metrics-server (the HPA's metrics); WITH_KWOK=1 adds kwok limited to nodes annotated
-#   kwok.x-k8s.io/node=fake (it never touches the real node).
+#   traffic leaves the machine (no masquerade), the repository's control plane (tools/cluster/control-plane.ts through
+#   `tools/cluster/cli.ts up --address 10.88.0.1 --node NAME --aggregator`, in $NODE_WORK/control-plane: its CA, etcd
+#   on 127.0.0.1, kube-apiserver on 10.88.0.1:6443, Node,RBAC, endpoint reconciler on, kube-controller-manager,
+#   kube-scheduler; WITH_KWOK=1 adds kwok limited to nodes annotated kwok.x-k8s.io/node=fake, so it never touches the
+#   real node), containerd (own root/state, socket /run/containerd/containerd.sock), the cached images imported,
+#   kubelet (x509 system:node), kube-proxy (iptables), CoreDNS (no forwarder) and metrics-server (the HPA's metrics).
 # A previous run that was killed is cleaned first (down.sh), so a start never fails on leftovers.
 # Stop with down.sh. Prints `export KUBECONFIG=...` last.
 build_name=up.sh
@@ -16,8 +17,10 @@ bash "$node_dir/prereqs.sh" >/dev/null || { bash "$node_dir/prereqs.sh"; exit 1;
 for b in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do
   [ -x "$(path_of $b "$V")" ] || die "missing $(path_of $b "$V"): run bash tools/node/build-all.sh"
 done
-ETCD="$(path_of etcd "$ETCD_VERSION")" KWOK="$(path_of kwok "$KWOK_VERSION")" CRICTL="$(path_of crictl "$CRICTL_VERSION")"
-[ -x "$ETCD" ] || die "missing $ETCD"
+for b in "etcd $ETCD_VERSION" "kwok $KWOK_VERSION"; do
+  [ -x "$(path_of $b)" ] || die "missing $(path_of $b): run bash tools/node/build-all.sh"
+done
+[ -x "$repo_dir/node_modules/.bin/tsx" ] || die "missing $repo_dir/node_modules/.bin/tsx (the control plane's CLI): run npm ci"
 KUBECTL="$(path_of kubectl "$V")"
 # Leftovers of a run that was killed (state file, bridge, processes under $W, our socket): clean them first.
 if [ -e "$W/state.env" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(procs_under "$W")" ]; then
@@ -26,7 +29,7 @@ if [ -e "$W/state.env" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(pr
 fi
 ip route | grep -qE '^10\.(88|96)\.' && die "10.88/16 or 10.96/16 already routed here"
 
-rm -rf "$W"; mkdir -p "$W"/{pki,logs,pids,etcd,containerd,cni/net.d,cni/networks,cni/cache,kubelet,pod-logs,manifests}
+rm -rf "$W"; mkdir -p "$W"/{logs,pids,containerd,cni/net.d,cni/networks,cni/cache,kubelet,pod-logs,manifests}
 state() { echo "$1=$(printf %q "$2")" >>"$W/state.env"; }
 : >"$W/state.env"
 state W "$W"; state NODE_NAME "$NODE_NAME"; state BRIDGE "$BRIDGE"
@@ -52,48 +55,36 @@ iptables -I FORWARD 1 -i "$BRIDGE" ! -o "$BRIDGE" -m comment --comment chaos-nod
 iptables -I FORWARD 1 -o "$BRIDGE" ! -i "$BRIDGE" -m comment --comment chaos-node-fence -j DROP
 log "bridge $BRIDGE $GW/16, ip_forward=1, fence rules in FORWARD"
 
-# ---------------------------------------------------------------- PKI
-P="$W/pki"
-(
-  cd "$P"
-  o() { openssl "$@" 2>/dev/null; }
-  o req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 30 -subj /CN=chaos-node-ca \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-  # cert NAME SUBJECT EKU [SANS]
-  cert() {
-    o req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
-    { echo basicConstraints=CA:FALSE; echo keyUsage=critical,digitalSignature,keyEncipherment; echo "extendedKeyUsage=$3"
-      [ -z "${4:-}" ] || echo "subjectAltName=$4"; } >"$1.ext"
-    o x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile "$1.ext" -out "$1.crt"
-  }
-  cert apiserver /CN=kube-apiserver serverAuth \
-    "IP:$GW,IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-  cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
-  cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
-  cert kubelet-serving "/CN=$NODE_NAME" serverAuth "IP:$GW,DNS:$NODE_NAME"
-  cert kube-proxy /CN=system:kube-proxy clientAuth
-  # aggregation layer (metrics-server): a separate front-proxy CA and the API server's proxy client cert
-  o req -x509 -newkey rsa:2048 -nodes -keyout front-proxy-ca.key -out front-proxy-ca.crt -days 30 -subj /CN=front-proxy-ca \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-  o req -newkey rsa:2048 -nodes -keyout front-proxy-client.key -out front-proxy-client.csr -subj /CN=front-proxy-client
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' >front-proxy-client.ext
-  o x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -CAcreateserial -days 30 \
-    -extfile front-proxy-client.ext -out front-proxy-client.crt
-  o genrsa -out sa.key 2048; o rsa -in sa.key -pubout -out sa.pub
-  token="$(openssl rand -hex 24)"
-  echo "$token,admin,admin,\"system:masters\"" >tokens.csv
-  echo "$token" >admin.token
-  chmod 600 ./*.key tokens.csv admin.token
-)
-TOKEN="$(cat "$P/admin.token")"
-SERVER="https://$GW:$API_PORT"
+# ---------------------------------------------------------------- control plane (tools/cluster/control-plane.ts)
+# The repository's one control plane, through its CLI: etcd (127.0.0.1), kube-apiserver on $GW:$API_PORT (6443, as
+# kubeadm: the port the project's NetworkPolicies allow after the kubernetes Service's DNAT; lease endpoint
+# reconciler, the kubelet client and aggregation-layer flags), kube-controller-manager (controllers with their own
+# service accounts), kube-scheduler, and with WITH_KWOK=1 kwok limited to nodes annotated
+# kwok.x-k8s.io/node=fake (it never touches the real node) and its tainted simulated node. Its CA also signs the
+# kubelet's and kube-proxy's certificates. Keys, logs, kubeconfig and state.json in $W/control-plane, which is also
+# its processes' working folder (down.sh stops them through the CLI, procs_under finds any left).
+CP_DIR="$W/control-plane"
+state CONTROL_PLANE_DIR "$CP_DIR"   # before the start: down.sh stops what a failed start left
+assert_local "$GW"; assert_local 127.0.0.1
+cp_args=(up --dir "$CP_DIR" --address "$GW" --port "$API_PORT" --node "$NODE_NAME" --aggregator --no-crds --env)
+[ "${WITH_KWOK:-0}" = 1 ] || cp_args+=(--no-kwok)
+cp_env="$("$repo_dir/node_modules/.bin/tsx" "$repo_dir/tools/cluster/cli.ts" "${cp_args[@]}")" \
+  || die "the control plane did not start (tools/cluster/cli.ts ${cp_args[*]}; logs in $CP_DIR/logs)"
+# KEY=value lines (stateEnvLines in tools/cluster/control-plane.ts)
+declare -A CP=()
+while IFS='=' read -r key value; do [ -z "$key" ] || CP[$key]="$value"; done <<<"$cp_env"
+for key in SERVER KUBECONFIG CA_FILE STATE_FILE COMPONENTS KUBELET_CERT KUBELET_KEY KUBELET_SERVING_CERT KUBELET_SERVING_KEY KUBE_PROXY_CERT KUBE_PROXY_KEY; do
+  [ -n "${CP[$key]:-}" ] || die "the control plane's CLI printed no $key (got: $cp_env)"
+done
+SERVER="${CP[SERVER]}" CA="${CP[CA_FILE]}"
+log "control plane up: API server $SERVER (${CP[COMPONENTS]})"
 kcfg() { # kcfg FILE USER-YAML
   cat >"$1" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
 - name: chaos-node
-  cluster: {server: $SERVER, certificate-authority: $P/ca.crt}
+  cluster: {server: $SERVER, certificate-authority: $CA}
 contexts:
 - name: chaos-node
   context: {cluster: chaos-node, user: u}
@@ -104,13 +95,13 @@ users:
 EOF
   chmod 600 "$1"
 }
-kcfg "$W/admin.kubeconfig" "{token: $TOKEN}"
-kcfg "$W/kubelet.kubeconfig" "{client-certificate: $P/kubelet.crt, client-key: $P/kubelet.key}"
-kcfg "$W/kube-proxy.kubeconfig" "{client-certificate: $P/kube-proxy.crt, client-key: $P/kube-proxy.key}"
-state KUBECONFIG "$W/admin.kubeconfig"; state SERVER "$SERVER"
-k() { "$KUBECTL" --kubeconfig "$W/admin.kubeconfig" "$@"; }
+kcfg "$W/kubelet.kubeconfig" "{client-certificate: ${CP[KUBELET_CERT]}, client-key: ${CP[KUBELET_KEY]}}"
+kcfg "$W/kube-proxy.kubeconfig" "{client-certificate: ${CP[KUBE_PROXY_CERT]}, client-key: ${CP[KUBE_PROXY_KEY]}}"
+# The admin kubeconfig (bearer token, mode 0600) and the control plane's state file (token, CA) for the e2e harness.
+state KUBECONFIG "${CP[KUBECONFIG]}"; state SERVER "$SERVER"; state CONTROL_PLANE_STATE "${CP[STATE_FILE]}"
+k() { "$KUBECTL" --kubeconfig "${CP[KUBECONFIG]}" "$@"; }
 
-# ---------------------------------------------------------------- processes
+# ---------------------------------------------------------------- node processes
 # start NAME CMD...: setsid, log to $W/logs/NAME.log, pid to $W/pids/NAME
 start() {
   local name="$1"; shift
@@ -132,48 +123,7 @@ wait_for() {
 freeports() { python3 -c 'import socket,sys
 ss=[socket.socket() for _ in range(int(sys.argv[1]))]
 [s.bind(("127.0.0.1",0)) for s in ss]; print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"; }
-read -r ETCD_C ETCD_P KCM_P SCHED_P KP_H KP_M CD_STREAM <<<"$(freeports 7)"
-
-start etcd "$ETCD" --name=default --data-dir="$W/etcd" --listen-client-urls="http://127.0.0.1:$ETCD_C" \
-  --advertise-client-urls="http://127.0.0.1:$ETCD_C" --listen-peer-urls="http://127.0.0.1:$ETCD_P" \
-  --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_P" --initial-cluster="default=http://127.0.0.1:$ETCD_P" \
-  --log-level=warn --quota-backend-bytes=2147483648 --unsafe-no-fsync=true
-wait_for etcd 60 curl -sf "http://127.0.0.1:$ETCD_C/health"
-
-start kube-apiserver "$(path_of kube-apiserver "$V")" --etcd-servers="http://127.0.0.1:$ETCD_C" \
-  --bind-address="$GW" --advertise-address="$GW" --secure-port="$API_PORT" \
-  --tls-cert-file="$P/apiserver.crt" --tls-private-key-file="$P/apiserver.key" --client-ca-file="$P/ca.crt" \
-  --kubelet-client-certificate="$P/apiserver-kubelet-client.crt" --kubelet-client-key="$P/apiserver-kubelet-client.key" \
-  --kubelet-certificate-authority="$P/ca.crt" --kubelet-preferred-address-types=InternalIP \
-  --authorization-mode=Node,RBAC --token-auth-file="$P/tokens.csv" \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file="$P/sa.pub" --service-account-signing-key-file="$P/sa.key" \
-  --service-cluster-ip-range="$SVC_CIDR" --service-node-port-range=30000-32767 \
-  --requestheader-client-ca-file="$P/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
-  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
-  --requestheader-extra-headers-prefix=X-Remote-Extra- --proxy-client-cert-file="$P/front-proxy-client.crt" \
-  --proxy-client-key-file="$P/front-proxy-client.key" --enable-aggregator-routing=true \
-  --enable-admission-plugins=NodeRestriction --allow-privileged=true --profiling=false --v=1
-assert_local "$GW"; assert_local 127.0.0.1
-wait_for kube-apiserver 120 curl -sf --cacert "$P/ca.crt" -H "Authorization: Bearer $TOKEN" "$SERVER/readyz"
-
-start kube-controller-manager "$(path_of kube-controller-manager "$V")" --kubeconfig="$W/admin.kubeconfig" \
-  --authentication-kubeconfig="$W/admin.kubeconfig" --authorization-kubeconfig="$W/admin.kubeconfig" \
-  --bind-address=127.0.0.1 --secure-port="$KCM_P" --cert-dir="$P/kcm" \
-  --service-account-private-key-file="$P/sa.key" --root-ca-file="$P/ca.crt" --use-service-account-credentials=true \
-  --service-cluster-ip-range="$SVC_CIDR" --leader-elect=false --profiling=false --v=1
-start kube-scheduler "$(path_of kube-scheduler "$V")" --kubeconfig="$W/admin.kubeconfig" \
-  --authentication-kubeconfig="$W/admin.kubeconfig" --authorization-kubeconfig="$W/admin.kubeconfig" \
-  --bind-address=127.0.0.1 --secure-port="$SCHED_P" --cert-dir="$P/sched" --leader-elect=false --profiling=false --v=1
-wait_for kube-controller-manager 60 curl -skf "https://127.0.0.1:$KCM_P/healthz"
-wait_for kube-scheduler 60 curl -skf "https://127.0.0.1:$SCHED_P/healthz"
-
-if [ "${WITH_KWOK:-0}" = 1 ]; then
-  # kwok only for nodes annotated kwok.x-k8s.io/node=fake: it must never take over the real node.
-  printf 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n' >"$W/kwok.yaml"
-  start kwok "$KWOK" --kubeconfig="$W/admin.kubeconfig" --config="$W/kwok.yaml" --manage-all-nodes=false \
-    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --node-ip=127.0.0.1 --node-lease-duration-seconds=40
-fi
+read -r KP_H KP_M CD_STREAM <<<"$(freeports 3)"
 
 # ---------------------------------------------------------------- containerd
 C="$W/containerd"
@@ -252,12 +202,12 @@ port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
 healthzPort: 10248
-tlsCertFile: $P/kubelet-serving.crt
-tlsPrivateKeyFile: $P/kubelet-serving.key
+tlsCertFile: ${CP[KUBELET_SERVING_CERT]}
+tlsPrivateKeyFile: ${CP[KUBELET_SERVING_KEY]}
 authentication:
   anonymous: {enabled: false}
   webhook: {enabled: true}
-  x509: {clientCAFile: $P/ca.crt}
+  x509: {clientCAFile: $CA}
 authorization: {mode: Webhook}
 containerRuntimeEndpoint: unix://$SOCK
 cgroupDriver: cgroupfs
@@ -480,4 +430,4 @@ fi
 log "cluster up in $(( $(date +%s) - t0 ))s"
 k get nodes -o wide
 k get pods -A -o wide
-echo "export KUBECONFIG=$W/admin.kubeconfig"
+echo "export KUBECONFIG=${CP[KUBECONFIG]}"
