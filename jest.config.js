@@ -2,11 +2,11 @@
  * Jest runs the TypeScript tests through ts-jest in transpile-only mode (type checking is `npm run typecheck`), as
  * two projects:
  * - `unit` (`npm test`, `npm run test:unit`): everything that runs in this process and needs no tool outside
- *   node_modules (but openssl, for the certificates of test/cluster/real-node.test.ts, skipped without it); the fast
- *   feedback loop. Its scripts run one worker per core (`--maxWorkers=100%`; jest's default
+ *   node_modules; the fast feedback loop. Its scripts run one worker per core (`--maxWorkers=100%`; jest's default
  *   is one fewer, which on 2 cores is one): the Pulumi program tests take a worker, the rest share the other.
  * - `integration` (`npm run test:integration`, also run by .ci/run): the tests that start a control plane, API servers,
- *   the cdk8s CLI, eslint, promtool/amtool, the Chaos Toolkit venv or the schema validator as processes of their own.
+ *   the cdk8s CLI, eslint, promtool/amtool, openssl, the Chaos Toolkit venv or the schema validator as processes of
+ *   their own, and the checks against ../shared's reference CRDs.
  * `npx jest <path>` runs the given files whichever project they are in.
  */
 const INTEGRATION = [
@@ -20,6 +20,8 @@ const INTEGRATION = [
   'test/monitoring/manifests.test.ts', // the schema validator of ../shared
   'test/chaostoolkit/schema.test.ts', // the schema validator, on bookinfo and the runners
   'test/stacks/schema.test.ts', // the schema validator, on every environment's stack
+  'test/cluster/real-node-tools.test.ts', // openssl (the real node's certificates) and the cluster CLI as a process
+  'test/pulumi/crd-pins.test.ts', // the pins against ../shared's reference CRDs (megabytes of YAML)
 ];
 
 const base = {

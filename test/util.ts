@@ -5,7 +5,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { ChaosNamespace, PodSecurityLevel } from '../constructs/namespace';
 import { TargetApplication } from '../constructs/target-app';
 import { type StackLayer } from '../lib/stack';
-import { layerFiles } from '../lib/synth';
+import { chartObjects, layerFiles, validateApp } from '../lib/synth';
 import { CRD_SOURCES, type CrdSource } from '../lib/versions';
 
 /** A fresh app and chart per test (Testing.synth validates the whole app). */
@@ -38,9 +38,14 @@ export function fixture(chart: Chart = makeChart()): { chart: Chart; app: Target
   return { chart, app, chaos, testing };
 }
 
-/** Every object of a stack's layers, in apply order. */
+/**
+ * Every object of a stack's layers, in apply order, as the cdk8s entry renders them: every app's deferred
+ * validations once, then each layer through `chartObjects` (what `chart.toJson()` gives, test/stacks/chaos-stack.test.ts
+ * checks it; toJson resolves and validates the whole app again for every chart it renders).
+ */
 export function stackObjects(stack: { readonly layers: readonly StackLayer[] }): any[] {
-  return stack.layers.flatMap((l) => l.chart.toJson());
+  for (const app of new Set(stack.layers.map((l) => App.of(l.chart)))) validateApp(app);
+  return stack.layers.flatMap((l) => chartObjects(l.chart));
 }
 
 /** Writes a stack's layer files into `dir` as the cdk8s entry does (`<NNNN>-<layer>.k8s.yaml`); returns their paths. */

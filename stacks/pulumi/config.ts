@@ -3,7 +3,7 @@
  * EnvironmentConfig the cdk8s entry also uses plus the deploy options out. Every key is validated here, before
  * any resource is registered; constructs and components never read `pulumi.Config`.
  */
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import { type EnvironmentConfig, ENVIRONMENTS, Environment, environmentConfig, selectExperiments } from '../environments';
 import { type CrdSourceOption } from '../../lib/pulumi/crds';
 import { type KubeTarget } from '../../lib/results/kube-api';
@@ -274,11 +274,11 @@ export function checkStackSettings(
 /**
  * Reads the stack config through Pulumi: every `chaos-stack:*` key of the stack (so unknown keys are caught),
  * validated by {@link parseStackConfig}, and the secrets with requireSecret (no default: a missing password fails).
- * `all` and `stack` default to the running stack's (`pulumi.runtime.allConfig()`, `pulumi.getStack()`).
+ * The program passes the running stack's `pulumi.runtime.allConfig()`, `pulumi.getStack()` and
+ * `pulumi.getOrganization()`: this module only names Pulumi's types, so the config checks load without the SDK.
  */
 export function readStackConfig(
-  cfg: pulumi.Config, all: Record<string, string> = pulumi.runtime.allConfig(), stack: string = pulumi.getStack(),
-  environments: EnvironmentTable = environmentConfig, organization: string | undefined = pulumi.getOrganization(),
+  cfg: pulumi.Config, all: Record<string, string>, stack: string, environments: EnvironmentTable, organization: string | undefined,
 ): PulumiStackConfig {
   const prefix = `${cfg.name}:`;
   const raw: Record<string, unknown> = {};

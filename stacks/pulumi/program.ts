@@ -113,7 +113,8 @@ export async function chaosStackProgram(deps: ProgramDeps = {}): Promise<Program
   let config: PulumiStackConfig;
   let stack: ChaosStack;
   try {
-    config = readStackConfig(new pulumi.Config(), undefined, undefined, deps.environments);
+    config = readStackConfig(new pulumi.Config(), pulumi.runtime.allConfig(), pulumi.getStack(), deps.environments ?? environmentConfig,
+      pulumi.getOrganization());
     if (config.environment.runner === ChaosRunner.ARGO) {
       // The workflow is what starts that environment's chaos: applying it from here as well would run the plan twice.
       throw new ValidationError('runner', config.environment.runner, `is run by Argo Workflows from dist/${config.environment.environment}/ `

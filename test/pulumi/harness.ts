@@ -183,6 +183,14 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   };
 }
 
+/** The engines of an environment's ChaosStack, built once per config (clusterFor is called for most runs). */
+const engines = new Map<string, ChaosStack['engines']>();
+function enginesOf(env: string, config: EnvironmentConfig): ChaosStack['engines'] {
+  const key = `${env} ${JSON.stringify(config)}`;
+  if (!engines.has(key)) engines.set(key, new ChaosStack(new App(), env, { config }).engines);
+  return engines.get(key)!;
+}
+
 /** The outcome a fake cluster gives one experiment. */
 export type Shape = 'pass' | 'fail-probe' | 'error' | 'stopped' | 'awaited' | 'no-status' | 'missing' | 'stale' | 'timeout'
   | 'pass-failed-probe';
@@ -195,8 +203,7 @@ export function clusterFor(
   env: string, runId: string | undefined, shapes: Record<string, Shape> = {}, config: EnvironmentConfig = environmentConfig(env),
 ): FakeChaosApi {
   const api = new FakeChaosApi();
-  const stack = new ChaosStack(new App(), env, { config: { ...config, ...(runId === undefined ? {} : { runId }) } });
-  for (const e of stack.engines) {
+  for (const e of enginesOf(env, { ...config, ...(runId === undefined ? {} : { runId }) })) {
     // Shapes are keyed by fault (the sample app's) or by `<target>/<fault>`.
     const shape = shapes[`${e.target.name}/${e.fault.name}`] ?? (e.target.name === 'app-sample' ? shapes[e.fault.name] : undefined) ?? 'pass';
     const uid = `uid-${e.name}`;

@@ -1,11 +1,27 @@
 import { App, Duration } from 'cdk8s';
 import { baseConfig, clusterFor, CRD_FOLDER, type ProgramRun, runProgram, type Shape } from './harness';
 import type * as FixtureCrds from './fixture-crds';
+import type * as Version from '../../stacks/version';
 
 // The program checks every CRD it installs against its pinned digest: pin the fixture CRDs it reads from CRD_FOLDER
 // instead of the releases' (jest hoists this above the imports, so every module of this file sees the same pins).
 jest.mock('../../lib/versions', () => jest.requireActual<typeof FixtureCrds>('./fixture-crds')
   .fixturePinnedVersions(jest.requireActual('../../lib/versions')));
+// Every run computes the program version of the whole environment table (three stacks built and rendered), and the
+// runs of this file use two tables: each table's version is computed once, keyed by the table's content.
+// (stacks/version.ts itself is tested unmocked in test/stacks/version.test.ts.)
+jest.mock('../../stacks/version', () => {
+  const actual = jest.requireActual<typeof Version>('../../stacks/version');
+  const memo = new Map<string, string>();
+  return {
+    ...actual,
+    programVersion: (environments: Parameters<typeof actual.programVersion>[0]): string => {
+      const key = JSON.stringify(environments);
+      if (!memo.has(key)) memo.set(key, actual.programVersion(environments));
+      return memo.get(key)!;
+    },
+  };
+});
 import { AppKind } from '../../constructs/target-app';
 import { FaultName } from '../../constructs/litmus/faults';
 import { ChaosRunner, type Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig } from '../../stacks/environments';

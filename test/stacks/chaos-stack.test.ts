@@ -7,7 +7,7 @@ import { FaultName, type FaultSpec } from '../../constructs/litmus/faults';
 import {
   ChaosRunner, Environment, ENVIRONMENTS, environmentConfig, type EnvironmentConfig, type ExperimentConfig, type PlanConfig,
 } from '../../stacks/environments';
-import { validateApp } from '../../lib/synth';
+import { chartObjects, validateApp } from '../../lib/synth';
 import { ChaosStack } from '../../stacks/chaos-stack';
 import { AppKind } from '../../constructs/target-app';
 import { find, ofKind, stackObjects, writeStack } from '../util';
@@ -36,6 +36,13 @@ describe('ChaosStack', () => {
     expect(manifest).toMatchSnapshot();
     expect(JSON.stringify(manifest)).not.toMatch(/:latest"/);
     expect(ofKind(manifest, 'Namespace').map((n) => n.metadata.name)).toEqual(['testing', 'litmus', 'monitoring', 'monitoring-node']);
+  });
+
+  test.each(ENVIRONMENTS.map((e) => [e]))('renders each layer of %s as chart.toJson() does (chartObjects: same objects, same order)', (name) => {
+    const stack = new ChaosStack(new App(), name, { config: environmentConfig(name) });
+    const rendered = stack.layers.map((l) => chartObjects(l.chart));
+    expect(rendered).toEqual(stack.layers.map((l) => l.chart.toJson()));
+    expect(rendered.flat().length).toBeGreaterThan(50);
   });
 
   test('orders the layers namespaces, operators, workloads, experiments, then one per plan step', () => {
