@@ -45,3 +45,14 @@ procs_under() {
 
 # timed_build: prints how long a build script took, as cold (it built something) or warm (all cached).
 report_time() { log "$1 in $(elapsed)"; }
+
+# other_harnesses: "pid (cwd)" of every running real-node e2e harness (test/e2e/node.ts) that is not this script's
+# own caller (its ancestors are left out), space-separated. A live run's bridge and processes are not leftovers.
+other_harnesses() {
+  local p="$$" mine="" q
+  while [ -n "$p" ] && [ "$p" -gt 1 ]; do mine="$mine $p"; p="$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')"; done
+  for q in $(pgrep -f 'test/e2e/node\.ts' || true); do
+    case " $mine " in *" $q "*) continue ;; esac
+    printf '%s (%s) ' "$q" "$(readlink "/proc/$q/cwd" 2>/dev/null)"
+  done
+}

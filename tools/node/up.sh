@@ -22,6 +22,9 @@ for b in "etcd $ETCD_VERSION" "kwok $KWOK_VERSION"; do
 done
 [ -x "$repo_dir/node_modules/.bin/tsx" ] || die "missing $repo_dir/node_modules/.bin/tsx (the control plane's CLI): run npm ci"
 KUBECTL="$(path_of kubectl "$V")"
+# Another harness's node is live, not a leftover: down.sh would tear it down under that run. Refuse instead.
+others="$(other_harnesses)"
+[ -z "$others" ] || die "another real-node e2e is running on this host: pid ${others% }; wait for it (or stop it) first"
 # Leftovers of a run that was killed (state file, bridge, processes under $W, our socket): clean them first.
 if [ -e "$W/state.env" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(procs_under "$W")" ]; then
   log "leftovers of an earlier run found: cleaning them with down.sh"
