@@ -290,7 +290,9 @@ function table(r: Result, before?: Result): string {
     row(`${x.targets} target(s) x 10 faults, ${x.objects} objects: in-process synth (ms/object) / process CPU / process wall / floor CPU`,
       cells(x), b === undefined ? undefined : cells(b));
   }
-  row('linear: ms/object at the largest scale / at the next (100 / 10; goal <= 1.5)', `${r.linear.growth.toFixed(2)} (${r.linear.withinLimit ? 'linear' : 'NOT linear'})`,
+  const [largest, next] = r.scale.map((x) => x.targets).sort((a, b) => b - a);
+  row(`linear: ms/object at the largest scale / at the next (${largest ?? '-'} / ${next ?? '-'} targets; goal <= 1.5)`,
+    `${r.linear.growth.toFixed(2)} (${r.linear.withinLimit ? 'linear' : 'NOT linear'})`,
     before === undefined ? undefined : `${before.linear.growth.toFixed(2)}`);
   if (r.tests !== undefined) {
     const runs = r.tests.walls === undefined || r.tests.walls.length < 2 ? '' : `, median of ${r.tests.walls.map((w) => s(w)).join(', ')}`;
