@@ -280,15 +280,7 @@ export function checkStackSettings(
 export function readStackConfig(
   cfg: pulumi.Config, all: Record<string, string>, stack: string, environments: EnvironmentTable, organization: string | undefined,
 ): PulumiStackConfig {
-  const prefix = `${cfg.name}:`;
-  const raw: Record<string, unknown> = {};
-  for (const [fullKey, value] of Object.entries(all)) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
-    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
-    raw[key] = value;
-  }
-  const parsed = parseStackConfig(raw, environments);
+  const parsed = parseStackConfig(projectKeys(all), environments);
   checkStackSettings(all, stack, parsed.environment.environment, parsed.deploy.requiresStack, organization);
   const kubeconfigSecret = parsed.deploy.kubeconfig === undefined ? undefined : cfg.getSecret('kubeconfig');
   return {

@@ -111,8 +111,8 @@ t="$(left_until $((LIMIT - MARGIN)))"
 # The node takes host-wide things (bridge cni0, iptables chains, kubelet's cgroups, /run/netns): a second run's
 # up.sh or down.sh would take a running one's for leftovers and tear them down. Another harness running here (a
 # developer's npm run e2e:node, another CI job) is a reason to skip, not to start.
-others="$(pgrep -f 'test/e2e/node\.ts' | while read -r p; do echo "$p ($(readlink "/proc/$p/cwd" 2>/dev/null))"; done | paste -sd ' ')" || true
-[ -z "$others" ] || skip "another real-node e2e is running on this host: pid $others"
+others="$(other_harnesses)"
+[ -z "$others" ] || skip "another real-node e2e is running on this host: pid ${others% }"
 t="$(min "$t" "$E2E_MAX")"
 log "e2e:node at $(at), timeout ${t}s"
 results="$(mktemp)"
